@@ -1,0 +1,111 @@
+package data
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// readCSV reads a CSV file with a header row. The delimiter is a comma, or a
+// semicolon or tab when the header has no comma. Empty fields are nulls.
+func readCSV(ctx context.Context, f *os.File, s *Series, acc *accum) error {
+	br := bufio.NewReaderSize(f, 1<<20)
+	head, err := br.Peek(4096)
+	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
+		return err
+	}
+	firstLine, _, _ := strings.Cut(string(head), "\n")
+	r := csv.NewReader(br)
+	r.ReuseRecord = true
+	switch {
+	case strings.Contains(firstLine, ","):
+	case strings.Contains(firstLine, ";"):
+		r.Comma = ';'
+	case strings.Contains(firstLine, "\t"):
+		r.Comma = '\t'
+	}
+	header, err := r.Read()
+	if err != nil {
+		return csvError(s.Path, err)
+	}
+	fields := make([]fieldInfo, len(header))
+	for i, h := range header {
+		h = strings.TrimPrefix(h, "\ufeff") // a byte-order mark is not part of the name
+		fields[i] = fieldInfo{name: h}
+		s.Columns = append(s.Columns, Column{Name: h, Type: "text"})
+	}
+	if err := acc.plan(fields); err != nil {
+		return err
+	}
+	var lines []int
+	acc.line = func(row int) int {
+		if row < len(lines) {
+			return lines[row]
+		}
+		return 0
+	}
+	for row := 0; ; row++ {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return csvError(s.Path, err)
+		}
+		if row%65536 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		line, _ := r.FieldPos(0)
+		lines = append(lines, line)
+		acc.time, acc.nulls[roleTime], err = acc.conv.appendString(acc.time, false, rec[acc.p.index[roleTime]], row, acc.nulls[roleTime])
+		if err != nil {
+			var ie *InputError
+			if errors.As(err, &ie) {
+				ie.Line = line
+			}
+			return err
+		}
+		for ro := roleOpen; ro < nRoles; ro++ {
+			if !acc.used(ro) {
+				continue
+			}
+			txt := strings.TrimSpace(rec[acc.p.index[ro]])
+			if txt == "" {
+				acc.vals[ro] = append(acc.vals[ro], math.NaN())
+				acc.nulls[ro] = append(acc.nulls[ro], row)
+				continue
+			}
+			v, err := strconv.ParseFloat(txt, 64)
+			if err != nil {
+				e := acc.rowErr(ro, row, ErrBadValue, fmt.Sprintf("value %q is not a number", txt), "fix the value or the column mapping")
+				e.Line = line
+				return e
+			}
+			acc.vals[ro] = append(acc.vals[ro], v)
+		}
+		acc.rows++
+	}
+	return nil
+}
+
+// csvError converts encoding/csv's positioned errors into an InputError.
+func csvError(path string, err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &InputError{File: path, Row: -1, Line: pe.Line, Err: ErrCorrupt, Detail: pe.Err.Error(),
+			Hint: "every line needs the same number of fields as the header"}
+	}
+	if errors.Is(err, io.EOF) {
+		return fileError(path, ErrEmpty, "no header line", "")
+	}
+	return err
+}

@@ -1,0 +1,35 @@
+// Package data loads, validates, aligns and writes the market data marginlab
+// simulates on: OHLCV candles, mark-price candles and funding rates per symbol.
+//
+// # Conventions
+//
+//   - Time is int64 Unix nanoseconds, UTC. A candle's time is its open time.
+//     Every Arrow time unit (s, ms, µs, ns) converts to it without loss for
+//     dates between 1678 and 2261; times outside that range are an error.
+//   - Prices are float64 in the quote currency (USDT for linear perpetuals);
+//     volume is float64 in whatever unit the file uses (freqtrade: base units).
+//   - A funding rate is a plain fraction per funding interval (0.0001 = 0.01 %);
+//     a positive rate means longs pay shorts.
+//   - Rows count from 0 in the order the file stores them, as pandas' iloc
+//     does. CSV errors also give the 1-based line number of the file.
+//   - A timeframe is a time.Duration and prints in the short form exchanges
+//     use: "1m", "5m", "1h", "8h", "1d".
+//
+// # Formats
+//
+// Load reads Parquet (any codec arrow-go supports: SNAPPY, ZSTD, GZIP, none;
+// plain or dictionary encoding; any number of row groups), Arrow IPC files
+// (Feather v2) and IPC streams (uncompressed, LZ4_FRAME or ZSTD bodies; any
+// number of record batches), and CSV with a header row. The format is found
+// from the file's first bytes, not its name.
+//
+// # Validation
+//
+// Every loaded series is checked before it is returned: times strictly
+// increasing, prices finite and positive, OHLC consistent
+// (low ≤ min(open, close), high ≥ max(open, close)), no nulls. A violation is
+// an *InputError naming the file, column, row and time and saying what to do.
+// Options opt in to repairs (sorting, dropping duplicates, a null policy,
+// filling gaps with flat bars); each repair is reported as a warning. Gaps in
+// the timeline are always reported as a warning, never an error.
+package data
