@@ -4,6 +4,16 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 )
 
+// kindFromMetadata reads the kind marginlab's writers record in a schema.
+func kindFromMetadata(md arrow.Metadata) Kind {
+	if i := md.FindKey(kindMetadataKey); i >= 0 {
+		if k, err := ParseKind(md.Values()[i]); err == nil {
+			return k
+		}
+	}
+	return KindAuto
+}
+
 // accum collects the used columns of a file, batch by batch, as float64 and
 // int64 slices. Readers call plan once with the schema, reserve with the row
 // count when the format declares it, then appendRecord per batch; finish
@@ -13,6 +23,11 @@ type accum struct {
 	opt  *LoadOptions
 	p    columnPlan
 	conv timeConverter
+	// metaKind is the kind recorded in the file's schema metadata by
+	// marginlab's own writers; KindAuto when absent.
+	metaKind Kind
+	// reserveLimit caps the rows reserve will preallocate (0: no cap).
+	reserveLimit int
 
 	rows  int
 	time  []int64
@@ -23,7 +38,11 @@ type accum struct {
 }
 
 func (a *accum) plan(fields []fieldInfo) error {
-	p, err := planColumns(a.file, fields, a.opt)
+	opt := *a.opt
+	if opt.Kind == KindAuto {
+		opt.Kind = a.metaKind
+	}
+	p, err := planColumns(a.file, fields, &opt)
 	if err != nil {
 		return err
 	}
@@ -67,7 +86,13 @@ func (a *accum) selected(leaf []int) (cols []int, recCol [nRoles]int) {
 // identity is the record-column map for readers that read every column.
 func (a *accum) identity() [nRoles]int { return a.p.index }
 
+// reserve preallocates n rows, n as declared by the file's metadata. A
+// corrupt declaration cannot allocate more than the allocation guard would
+// let any single Arrow column buffer have: rows of at least 4 bytes each.
 func (a *accum) reserve(n int) {
+	if a.reserveLimit > 0 {
+		n = min(n, a.reserveLimit)
+	}
 	a.time = make([]int64, 0, n)
 	for r := roleOpen; r < nRoles; r++ {
 		if a.used(r) {

@@ -29,6 +29,8 @@ type ipcFileMeta struct {
 	codec     string  // "lz4_frame", "zstd" or "uncompressed" (of the first batch)
 }
 
+func le64(b []byte) uint64 { return binary.LittleEndian.Uint64(b) }
+
 // fbTable is a flatbuffer table: the whole buffer and the table's position.
 type fbTable struct {
 	buf []byte
@@ -164,50 +166,75 @@ func ipcFileLayout(r io.ReaderAt, size int64) (ipcFileMeta, error) {
 	if !ok {
 		return meta, errBadFlatbuffer
 	}
-	p, ok := root.field(3) // recordBatches: [Block]
-	if !ok {
+	schema, present, ok := root.tableField(1)
+	if !ok || !present || !checkSchema(schema) {
 		return meta, errBadFlatbuffer
 	}
-	if p == 0 {
-		return meta, nil // no batches
+	// Dictionary blocks are decoded by arrow-go too: check them first.
+	dicts, err := footerBlocks(root, 2, size)
+	if err != nil {
+		return meta, err
 	}
-	vec, ok := root.indirect(p)
-	if !ok {
-		return meta, errBadFlatbuffer
+	for _, b := range dicts {
+		if err := checkBlockMessage(r, b, msgDictionary); err != nil {
+			return meta, err
+		}
 	}
-	n, ok := root.u32(vec)
-	const blockSize = 24
-	if !ok || int64(vec)+4+int64(n)*blockSize > int64(len(footer)) {
-		return meta, errBadFlatbuffer
+	batches, err := footerBlocks(root, 3, size)
+	if err != nil {
+		return meta, err
 	}
-	meta.batchRows = make([]int64, n)
-	for i := range int(n) {
-		b := footer[vec+4+i*blockSize:]
-		off := int64(binary.LittleEndian.Uint64(b))
-		metaLen := int64(int32(binary.LittleEndian.Uint32(b[8:])))
-		rows, codec, err := ipcBatchHeader(r, size, off, metaLen)
+	meta.codec = "uncompressed"
+	meta.batchRows = make([]int64, len(batches))
+	for i, b := range batches {
+		m, err := blockMessage(r, b)
 		if err != nil {
 			return meta, err
 		}
-		meta.batchRows[i] = rows
-		if i == 0 {
-			meta.codec = codec
+		if m.headerType != msgRecordBatch {
+			return meta, errBadFlatbuffer
 		}
-	}
-	if n == 0 {
-		meta.codec = "uncompressed"
+		meta.batchRows[i] = m.rows
+		if i == 0 {
+			meta.codec = m.codec
+		}
 	}
 	return meta, nil
 }
 
-// ipcBatchHeader reads one record batch message's row count and codec.
-func ipcBatchHeader(r io.ReaderAt, size, off, metaLen int64) (int64, string, error) {
-	if off < 0 || metaLen < 8 || metaLen > 1<<26 || off+metaLen > size {
-		return 0, "", errBadFlatbuffer
+// ipcBlock is a Block struct of the footer.
+type ipcBlock struct{ offset, metaLen, bodyLen int64 }
+
+// footerBlocks reads vector field i of the footer as blocks lying inside
+// the file.
+func footerBlocks(root fbTable, i int, size int64) ([]ipcBlock, error) {
+	const blockSize = 24
+	start, n, ok := root.vector(i, blockSize)
+	if !ok {
+		return nil, errBadFlatbuffer
 	}
-	buf := make([]byte, metaLen)
-	if _, err := r.ReadAt(buf, off); err != nil {
-		return 0, "", err
+	out := make([]ipcBlock, n)
+	for k := range n {
+		b := root.buf[start+k*blockSize:]
+		blk := ipcBlock{
+			offset:  int64(le64(b)),
+			metaLen: int64(int32(binary.LittleEndian.Uint32(b[8:]))),
+			bodyLen: int64(le64(b[16:])),
+		}
+		if blk.offset < 0 || blk.metaLen < 8 || blk.metaLen > 1<<26 || blk.bodyLen < 0 ||
+			blk.offset > size || blk.metaLen > size-blk.offset || blk.bodyLen > size-blk.offset-blk.metaLen {
+			return nil, errBadFlatbuffer
+		}
+		out[k] = blk
+	}
+	return out, nil
+}
+
+// blockMessage reads and checks the message of one footer block.
+func blockMessage(r io.ReaderAt, b ipcBlock) (ipcMessage, error) {
+	buf := make([]byte, b.metaLen)
+	if _, err := r.ReadAt(buf, b.offset); err != nil {
+		return ipcMessage{}, err
 	}
 	start := 4
 	if binary.LittleEndian.Uint32(buf) == 0xFFFFFFFF {
@@ -215,12 +242,23 @@ func ipcBatchHeader(r io.ReaderAt, size, off, metaLen int64) (int64, string, err
 	}
 	m, err := parseMessage(buf[start:])
 	if err != nil {
-		return 0, "", err
+		return m, err
 	}
-	if m.headerType != msgRecordBatch {
-		return 0, "", errBadFlatbuffer
+	if m.bodyLen > b.bodyLen {
+		return m, errBadFlatbuffer
 	}
-	return m.rows, m.codec, nil
+	return m, nil
+}
+
+func checkBlockMessage(r io.ReaderAt, b ipcBlock, want byte) error {
+	m, err := blockMessage(r, b)
+	if err != nil {
+		return err
+	}
+	if m.headerType != want {
+		return errBadFlatbuffer
+	}
+	return nil
 }
 
 // MessageHeader union tags of the Arrow format.
@@ -250,11 +288,28 @@ func parseMessage(buf []byte) (ipcMessage, error) {
 	if m.bodyLen, ok = msg.int64Field(3, 0); !ok || m.bodyLen < 0 {
 		return m, errBadFlatbuffer
 	}
-	if m.headerType != msgRecordBatch {
+	header, present, ok := msg.tableField(2)
+	if !ok || !present {
+		return m, errBadFlatbuffer
+	}
+	switch m.headerType {
+	case msgSchema:
+		if !checkSchema(header) {
+			return m, errBadFlatbuffer
+		}
+		return m, nil
+	case msgDictionary:
+		data, present, ok := header.tableField(1)
+		if !ok || !present || !checkBatch(data, m.bodyLen) {
+			return m, errBadFlatbuffer
+		}
+		return m, nil
+	case msgRecordBatch:
+	default:
 		return m, nil
 	}
-	batch, present, ok := msg.tableField(2)
-	if !ok || !present {
+	batch := header
+	if !checkBatch(batch, m.bodyLen) {
 		return m, errBadFlatbuffer
 	}
 	if m.rows, ok = batch.int64Field(0, 0); !ok || m.rows < 0 {
@@ -317,6 +372,9 @@ func ipcStreamLayout(r io.ReaderAt, size int64) (ipcFileMeta, error) {
 		m, err := parseMessage(buf)
 		if err != nil {
 			return meta, err
+		}
+		if m.bodyLen > size-start-metaLen {
+			return meta, errBadFlatbuffer
 		}
 		if m.headerType == msgRecordBatch {
 			if len(meta.batchRows) == 0 {

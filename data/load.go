@@ -162,12 +162,14 @@ func Load(ctx context.Context, path string, opt LoadOptions) (s *Series, err err
 	if err != nil {
 		return nil, err
 	}
-	mem := opt.Allocator
-	if mem == nil {
-		mem = memory.DefaultAllocator
+	var mem memory.Allocator = memory.DefaultAllocator
+	if opt.Allocator != nil {
+		mem = opt.Allocator
 	}
+	guard := newLimitAllocator(mem, st.Size())
+	mem = guard
 	s = &Series{Path: path, Format: format}
-	acc := &accum{file: path, opt: &opt}
+	acc := &accum{file: path, opt: &opt, reserveLimit: guard.limit / 4}
 
 	// arrow-go panics on some malformed input instead of returning an
 	// error; a corrupt file must never crash the caller.
@@ -241,7 +243,13 @@ func corrupt(path string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return fileError(path, ErrCorrupt, err.Error(), "the file is truncated or garbled; re-download or re-export it")
+	hint := "the file is truncated or garbled; re-download or re-export it"
+	if strings.Contains(err.Error(), "lz4: invalid block checksum") {
+		// Polars (and other Rust writers) flag LZ4 frames with block
+		// checksums that the Go LZ4 decoder inside arrow-go rejects.
+		hint = "if another tool reads this file, its LZ4 block checksums are the kind the Go Arrow decoder rejects (files from Polars' LZ4 writer are); re-export with ZSTD or no compression"
+	}
+	return fileError(path, ErrCorrupt, err.Error(), hint)
 }
 
 // maxRows bounds the rows a file may declare, so a corrupt header cannot
@@ -276,6 +284,7 @@ func readParquet(ctx context.Context, f *os.File, s *Series, acc *accum, mem mem
 	if err != nil {
 		return corrupt(s.Path, err)
 	}
+	acc.metaKind = kindFromMetadata(schema.Metadata())
 	// Only top-level primitive columns can be read by leaf index; nested
 	// columns are extra columns, and extra columns are ignored.
 	fields := make([]fieldInfo, 0, schema.NumFields())
@@ -398,6 +407,7 @@ func sumRows(rows []int64) int64 {
 
 // planArrow records an Arrow schema's columns and plans the roles.
 func (a *accum) planArrow(s *Series, schema *arrow.Schema) error {
+	a.metaKind = kindFromMetadata(schema.Metadata())
 	fields := make([]fieldInfo, schema.NumFields())
 	for i, fld := range schema.Fields() {
 		s.Columns = append(s.Columns, Column{Name: fld.Name, Type: fld.Type.String()})

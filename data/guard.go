@@ -1,0 +1,194 @@
+package data
+
+import (
+	"fmt"
+
+	"github.com/apache/arrow/go/v17/arrow/memory"
+)
+
+// arrow-go trusts the lengths written in a file's metadata: a corrupt length
+// makes it allocate that many bytes, and a Go allocation too large for the
+// machine is a fatal error no recover can catch. These guards turn such files
+// into ErrCorrupt errors instead.
+
+// allocLimitError is the panic value of a refused allocation; Load's
+// recover turns it into an ErrCorrupt InputError.
+type allocLimitError struct{ size, limit int }
+
+func (e allocLimitError) Error() string {
+	return fmt.Sprintf("file asks for a %d-byte buffer, over the %d-byte limit for its size", e.size, e.limit)
+}
+
+// limitAllocator refuses any single allocation above limit bytes.
+type limitAllocator struct {
+	memory.Allocator
+	limit int
+}
+
+// newLimitAllocator caps single allocations at 64 × the file size, and at
+// least 256 MiB: real columns decompress to far less than 64× their stored
+// size except for constant columns, which 256 MiB covers up to 32M rows.
+func newLimitAllocator(mem memory.Allocator, fileSize int64) *limitAllocator {
+	limit := int64(256 << 20)
+	if l := 64 * fileSize; l > limit {
+		limit = l
+	}
+	return &limitAllocator{Allocator: mem, limit: int(min(limit, int64(^uint(0)>>1)))}
+}
+
+func (a *limitAllocator) Allocate(size int) []byte {
+	if size > a.limit || size < 0 {
+		panic(allocLimitError{size, a.limit})
+	}
+	return a.Allocator.Allocate(size)
+}
+
+func (a *limitAllocator) Reallocate(size int, b []byte) []byte {
+	if size > a.limit || size < 0 {
+		panic(allocLimitError{size, a.limit})
+	}
+	return a.Allocator.Reallocate(size, b)
+}
+
+// Arrow flatbuffer type ids (Schema.fbs, union Type) that carry vectors or
+// strings the reader allocates from.
+const (
+	fbTypeTimestamp = 10
+	fbTypeUnion     = 14
+	maxFieldDepth   = 32
+)
+
+// vector returns the start and length of vector field i of t, checking that
+// n elements of elem bytes fit in the buffer.
+func (t fbTable) vector(i, elem int) (start, n int, ok bool) {
+	p, ok := t.field(i)
+	if !ok {
+		return 0, 0, false
+	}
+	if p == 0 {
+		return 0, 0, true
+	}
+	v, ok := t.indirect(p)
+	if !ok {
+		return 0, 0, false
+	}
+	l, ok := t.u32(v)
+	if !ok || int64(v)+4+int64(l)*int64(elem) > int64(len(t.buf)) {
+		return 0, 0, false
+	}
+	return v + 4, int(l), true
+}
+
+// tablesOf returns the tables of a vector-of-tables field.
+func (t fbTable) tablesOf(i int) ([]fbTable, bool) {
+	start, n, ok := t.vector(i, 4)
+	if !ok {
+		return nil, false
+	}
+	out := make([]fbTable, n)
+	for k := range n {
+		p, ok := t.indirect(start + 4*k)
+		if !ok {
+			return nil, false
+		}
+		out[k] = fbTable{buf: t.buf, pos: p}
+	}
+	return out, true
+}
+
+// checkString checks that string field i, if present, lies in the buffer.
+func (t fbTable) checkString(i int) bool {
+	_, _, ok := t.vector(i, 1)
+	return ok
+}
+
+func checkKeyValues(t fbTable, field int) bool {
+	kvs, ok := t.tablesOf(field)
+	if !ok {
+		return false
+	}
+	for _, kv := range kvs {
+		if !kv.checkString(0) || !kv.checkString(1) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkSchema verifies every vector and string in an Arrow Schema table
+// that arrow-go sizes an allocation from, and bounds the nesting depth.
+func checkSchema(s fbTable) bool {
+	fields, ok := s.tablesOf(1)
+	if !ok || !checkKeyValues(s, 2) {
+		return false
+	}
+	if _, _, ok := s.vector(3, 8); !ok {
+		return false
+	}
+	for _, f := range fields {
+		if !checkField(f, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+func checkField(f fbTable, depth int) bool {
+	if depth > maxFieldDepth || !f.checkString(0) || !checkKeyValues(f, 6) {
+		return false
+	}
+	typeID, ok := f.byteField(2, 0)
+	if !ok {
+		return false
+	}
+	typ, present, ok := f.tableField(3)
+	if !ok {
+		return false
+	}
+	if present {
+		switch typeID {
+		case fbTypeTimestamp:
+			if !typ.checkString(1) {
+				return false
+			}
+		case fbTypeUnion:
+			if _, _, ok := typ.vector(1, 4); !ok {
+				return false
+			}
+		}
+	}
+	if _, _, ok := f.tableField(4); !ok {
+		return false
+	}
+	children, ok := f.tablesOf(5)
+	if !ok {
+		return false
+	}
+	for _, c := range children {
+		if !checkField(c, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkBatch verifies a RecordBatch table's node and buffer vectors, and
+// that every buffer lies inside the message body.
+func checkBatch(b fbTable, bodyLen int64) bool {
+	if _, _, ok := b.vector(1, 16); !ok { // FieldNode structs
+		return false
+	}
+	start, n, ok := b.vector(2, 16) // Buffer structs {offset, length int64}
+	if !ok {
+		return false
+	}
+	for k := range n {
+		off := int64(le64(b.buf[start+16*k:]))
+		l := int64(le64(b.buf[start+16*k+8:]))
+		if off < 0 || l < 0 || off > bodyLen || l > bodyLen-off {
+			return false
+		}
+	}
+	_, _, ok = b.vector(4, 8) // variadic buffer counts
+	return ok
+}
