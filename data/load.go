@@ -175,7 +175,7 @@ func Load(ctx context.Context, path string, opt LoadOptions) (s *Series, err err
 	// error; a corrupt file must never crash the caller.
 	defer func() {
 		if r := recover(); r != nil {
-			s, err = nil, fileError(path, ErrCorrupt, fmt.Sprint(r), "the file is truncated or garbled; re-download or re-export it")
+			s, err = nil, corrupt(path, fmt.Errorf("%v", r))
 			if os.Getenv("MARGINLAB_DEBUG") != "" {
 				err = fmt.Errorf("%w\n%s", err, debug.Stack())
 			}
