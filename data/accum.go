@@ -1,6 +1,12 @@
 package data
 
 import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
 	"github.com/apache/arrow/go/v17/arrow"
 )
 
@@ -114,5 +120,96 @@ func (a *accum) appendRecord(rec arrow.Record, recCol [nRoles]int) error {
 		}
 	}
 	a.rows += int(rec.NumRows())
+	return nil
+}
+
+// window returns an accumulator that appends rows [off, off+n) into a's
+// preallocated columns. Its converter is a copy, so windows can run on
+// separate goroutines.
+func (a *accum) window(off, n int) *accum {
+	w := &accum{file: a.file, opt: a.opt, p: a.p, conv: a.conv, rows: off}
+	w.time = a.time[off : off : off+n]
+	for r := roleOpen; r < nRoles; r++ {
+		if a.used(r) {
+			w.vals[r] = a.vals[r][off : off : off+n]
+		}
+	}
+	return w
+}
+
+// decodeChunks fills the columns from chunks (record batches or row groups)
+// whose row counts the file declares, decoding them on up to GOMAXPROCS
+// goroutines, each straight into its final position. Chunk 0 runs first so
+// that what it infers (the epoch unit) holds for all. The outcome does not
+// depend on scheduling: on failure the error of the earliest chunk wins.
+func (a *accum) decodeChunks(ctx context.Context, rows []int64, decode func(i int, w *accum) error) error {
+	offs := make([]int, len(rows)+1)
+	for i, n := range rows {
+		offs[i+1] = offs[i] + int(n)
+	}
+	total := offs[len(rows)]
+	if a.reserveLimit > 0 && total > a.reserveLimit {
+		return corrupt(a.file, fmt.Errorf("file declares %d rows, more than its size can hold", total))
+	}
+	a.time = make([]int64, total)
+	for r := roleOpen; r < nRoles; r++ {
+		if a.used(r) {
+			a.vals[r] = make([]float64, total)
+		}
+	}
+	windows := make([]*accum, len(rows))
+	run := func(i int) (err error) {
+		// arrow-go panics on some corrupt input; a panic on a worker
+		// goroutine would escape Load's recover and kill the process.
+		defer func() {
+			if r := recover(); r != nil {
+				err = corrupt(a.file, fmt.Errorf("%v", r))
+			}
+		}()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		w := a.window(offs[i], int(rows[i]))
+		windows[i] = w
+		if err := decode(i, w); err != nil {
+			return err
+		}
+		if len(w.time) != int(rows[i]) || w.rows != offs[i+1] {
+			return corrupt(a.file, fmt.Errorf("chunk %d holds %d rows, metadata declares %d", i, w.rows-offs[i], rows[i]))
+		}
+		return nil
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	if err := run(0); err != nil {
+		return err
+	}
+	a.conv = windows[0].conv
+	errs := make([]error, len(rows))
+	var next atomic.Int64
+	next.Store(1)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(rows)-1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(rows); i = int(next.Add(1) - 1) {
+				errs[i] = run(i)
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	for _, w := range windows {
+		for r := range a.nulls {
+			a.nulls[r] = append(a.nulls[r], w.nulls[r]...)
+		}
+	}
+	a.rows = total
 	return nil
 }

@@ -382,38 +382,53 @@ func (c *timeConverter) appendTimes(dst []int64, arr arrow.Array, base int, null
 	default:
 		panic("data: appendTimes on " + arr.DataType().String())
 	}
-	if unit == 0 { // integer epoch
+	for i := range n {
+		dst = append(dst, raw(i))
+	}
+	var isNull func(i int) bool
+	if arr.NullN() > 0 {
+		isNull = arr.IsNull
+	}
+	nulls, err := c.scaleInPlace(dst[start:], isNull, base, unit, naive, nulls)
+	return dst, nulls, err
+}
+
+// scaleInPlace converts raw time values v (rows base, base+1, ...) in unit
+// to Unix ns in place. unit 0 means an integer epoch whose unit is given or
+// inferred from the first valid value; naive values are wall-clock times in
+// the converter's location. Null rows (isNull may be nil) become 0 and are
+// appended to nulls.
+func (c *timeConverter) scaleInPlace(v []int64, isNull func(int) bool, base int, unit time.Duration, naive bool, nulls []int) ([]int, error) {
+	if unit == 0 {
 		if c.epochUnit == 0 {
-			for i := range n {
-				if arr.IsValid(i) {
-					c.epochUnit = inferEpochUnit(raw(i))
+			for i, x := range v {
+				if isNull == nil || !isNull(i) {
+					c.epochUnit = inferEpochUnit(x)
 					break
 				}
 			}
 		}
 		unit = c.epochUnit
 	}
-	hasNulls := arr.NullN() > 0
 	zoned := naive && c.loc != nil && c.loc != time.UTC
-	for i := range n {
-		if hasNulls && arr.IsNull(i) {
-			dst = append(dst, 0)
+	for i, x := range v {
+		if isNull != nil && isNull(i) {
+			v[i] = 0
 			nulls = append(nulls, base+i)
 			continue
 		}
-		v, ok := scale(raw(i), unit)
+		ns, ok := scale(x, unit)
 		if !ok {
-			return dst, nulls, rowError(c.file, c.column, base+i, 0, false, ErrTimeRange,
-				fmt.Sprintf("value %d in unit %s", raw(i), unit),
+			return nulls, rowError(c.file, c.column, base+i, 0, false, ErrTimeRange,
+				fmt.Sprintf("value %d in unit %s", x, unit),
 				"times must lie between 1678 and 2261; check the epoch unit (--epoch-unit)")
 		}
 		if zoned {
-			v = c.zoneCache.wallToUTC(v, c.loc)
+			ns = c.zoneCache.wallToUTC(ns, c.loc)
 		}
-		dst = append(dst, v)
+		v[i] = ns
 	}
-	_ = start
-	return dst, nulls, nil
+	return nulls, nil
 }
 
 // appendString parses one ISO-8601 or integer-epoch time string.

@@ -2,6 +2,8 @@ package data
 
 import (
 	"fmt"
+	"math/bits"
+	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
@@ -191,4 +193,91 @@ func checkBatch(b fbTable, bodyLen int64) bool {
 	}
 	_, _, ok = b.vector(4, 8) // variadic buffer counts
 	return ok
+}
+
+// recycler is an allocator for one Load: buffers arrow-go frees go to a free
+// list by power-of-two size class and are handed out again for the next
+// record batch, which has the same shape. Without it every batch's buffers
+// become garbage, and the Go heap grows to about twice the loaded columns
+// before the collector runs. drain returns everything to the parent.
+type recycler struct {
+	parent memory.Allocator
+	mu     sync.Mutex
+	free   map[int][][]byte // by class; each slice has len == class
+	pooled int              // bytes held in free
+}
+
+// recyclerMaxPooled bounds what the free list may hold.
+const recyclerMaxPooled = 256 << 20
+
+func newRecycler(parent memory.Allocator) *recycler {
+	return &recycler{parent: parent, free: map[int][][]byte{}}
+}
+
+// sizeClass rounds size up to a power of two (at least 64).
+func sizeClass(size int) int {
+	if size <= 64 {
+		return 64
+	}
+	return 1 << bits.Len(uint(size-1))
+}
+
+func (r *recycler) Allocate(size int) []byte {
+	class := sizeClass(size)
+	r.mu.Lock()
+	if list := r.free[class]; len(list) > 0 {
+		b := list[len(list)-1]
+		r.free[class] = list[:len(list)-1]
+		r.pooled -= class
+		r.mu.Unlock()
+		clear(b[:size]) // callers expect zeroed memory, as from make
+		return b[:size]
+	}
+	r.mu.Unlock()
+	return r.parent.Allocate(class)[:size]
+}
+
+func (r *recycler) Reallocate(size int, b []byte) []byte {
+	if size <= cap(b) && sizeClass(size) == sizeClass(len(b)) {
+		old := len(b)
+		b = b[:size]
+		if size > old {
+			clear(b[old:])
+		}
+		return b
+	}
+	nb := r.Allocate(size)
+	copy(nb, b)
+	r.Free(b)
+	return nb
+}
+
+func (r *recycler) Free(b []byte) {
+	class := sizeClass(len(b))
+	if cap(b) < class {
+		return // not from Allocate: a nil or empty buffer
+	}
+	b = b[:class]
+	r.mu.Lock()
+	if r.pooled+class <= recyclerMaxPooled {
+		r.free[class] = append(r.free[class], b)
+		r.pooled += class
+		r.mu.Unlock()
+		return
+	}
+	r.mu.Unlock()
+	r.parent.Free(b)
+}
+
+// drain hands every pooled buffer back to the parent allocator.
+func (r *recycler) drain() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for class, list := range r.free {
+		for _, b := range list {
+			r.parent.Free(b)
+		}
+		delete(r.free, class)
+	}
+	r.pooled = 0
 }

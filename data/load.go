@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -168,6 +169,14 @@ func Load(ctx context.Context, path string, opt LoadOptions) (s *Series, err err
 	}
 	guard := newLimitAllocator(mem, st.Size())
 	mem = guard
+	if format == FormatArrowFile || format == FormatArrowStream {
+		// Reusing freed buffers is safe for arrow-go's IPC reader but not
+		// its Parquet reader, which reads some buffers after freeing them
+		// (harmless only because the Go allocator's Free does nothing).
+		pool := newRecycler(guard)
+		defer pool.drain()
+		mem = pool
+	}
 	s = &Series{Path: path, Format: format}
 	acc := &accum{file: path, opt: &opt, reserveLimit: guard.limit / 4}
 
@@ -258,6 +267,10 @@ const maxRows = 1 << 31
 
 func readParquet(ctx context.Context, f *os.File, s *Series, acc *accum, mem memory.Allocator) error {
 	props := parquet.NewReaderProperties(mem)
+	// Stream each column chunk through a 1 MiB buffer rather than reading
+	// it whole: the whole-chunk buffers become garbage after every row group.
+	props.BufferedStreamEnabled = true
+	props.BufferSize = 1 << 20
 	pf, err := file.NewParquetReader(f, file.WithReadProps(props))
 	if err != nil {
 		return corrupt(s.Path, err)
@@ -302,25 +315,56 @@ func readParquet(ctx context.Context, f *os.File, s *Series, acc *accum, mem mem
 		return err
 	}
 	cols, recCol := acc.selected(leaf)
-	acc.reserve(int(rows))
-	rr, err := fr.GetRecordReader(ctx, cols, nil)
-	if err != nil {
-		return corrupt(s.Path, err)
+	groupRows := make([]int64, pf.NumRowGroups())
+	for i := range groupRows {
+		groupRows[i] = md.RowGroup(i).NumRows()
 	}
-	defer rr.Release()
-	for rr.Next() {
-		if err := acc.appendRecord(rr.Record(), recCol); err != nil {
-			return err
+	if sumRows(groupRows) != rows {
+		return corrupt(s.Path, fmt.Errorf("row groups hold %d rows, metadata declares %d", sumRows(groupRows), rows))
+	}
+	var leafOf [nRoles]int
+	for r, i := range acc.p.index {
+		if i >= 0 {
+			leafOf[r] = leaf[i]
 		}
 	}
-	// arrow v17 reports io.EOF after a clean read.
-	if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-		return corrupt(s.Path, err)
+	if plan, ok := acc.planDirect(pf, leafOf); ok {
+		// arrow-go's page reader allocates a fresh buffer for every page, so
+		// a row group leaves its whole decoded size behind as garbage, and
+		// with the default GOGC the heap would peak near twice the loaded
+		// columns. Those columns are pointer-free, so a collection after each
+		// row group of a large file is cheap (about 1 ms) and keeps the peak
+		// near one copy.
+		collect := len(groupRows) >= 4 && rows*int64(len(leafOf))*8 >= 256<<20
+		return acc.decodeChunks(ctx, groupRows, func(i int, w *accum) error {
+			err := readRowGroupDirect(pf, i, w, plan)
+			if collect {
+				runtime.GC()
+			}
+			var ie *InputError
+			if err != nil && !errors.As(err, &ie) {
+				return corrupt(s.Path, err)
+			}
+			return err
+		})
 	}
-	if acc.rows != int(rows) {
-		return corrupt(s.Path, fmt.Errorf("read %d rows, metadata declares %d", acc.rows, rows))
-	}
-	return ctx.Err()
+	return acc.decodeChunks(ctx, groupRows, func(i int, w *accum) error {
+		rr, err := fr.GetRecordReader(ctx, cols, []int{i})
+		if err != nil {
+			return corrupt(s.Path, err)
+		}
+		defer rr.Release()
+		for rr.Next() {
+			if err := w.appendRecord(rr.Record(), recCol); err != nil {
+				return err
+			}
+		}
+		// arrow v17 reports io.EOF after a clean read.
+		if err := rr.Err(); err != nil && !errors.Is(err, io.EOF) {
+			return corrupt(s.Path, err)
+		}
+		return nil
+	})
 }
 
 func readIPCFile(ctx context.Context, f *os.File, size int64, s *Series, acc *accum, mem memory.Allocator) error {
@@ -344,22 +388,14 @@ func readIPCFile(ctx context.Context, f *os.File, size int64, s *Series, acc *ac
 	if fr.NumRecords() != len(layout.batchRows) {
 		return corrupt(s.Path, errors.New("footer and reader disagree on the number of record batches"))
 	}
-	acc.reserve(int(rows))
-	for i := range fr.NumRecords() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		rec, err := fr.RecordAt(i)
+	return acc.decodeChunks(ctx, layout.batchRows, func(i int, w *accum) error {
+		rec, err := fr.RecordAt(i) // safe for concurrent use
 		if err != nil {
 			return corrupt(s.Path, err)
 		}
-		err = acc.appendRecord(rec, acc.identity())
-		rec.Release()
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		defer rec.Release()
+		return w.appendRecord(rec, acc.identity())
+	})
 }
 
 func readIPCStream(ctx context.Context, f *os.File, size int64, s *Series, acc *accum, mem memory.Allocator) error {

@@ -1,0 +1,30 @@
+// Marginlab is a batch backtester for perpetual futures, built to compare
+// isolated and cross margin on the same strategy and market data.
+//
+// This build has the data layer and a provisional demo; the backtest engine
+// and the commands that use it (run, sweep, report, liq) come later.
+//
+// Usage:
+//
+//	marginlab <command> [arguments]
+//
+// The commands are:
+//
+//	data inspect   load data files and report their shape, time range and problems
+//	data convert   rewrite a data file as Parquet or Arrow IPC
+//	data synth     generate a synthetic market and write it to files
+//	demo           generate, write and inspect a sample market; needs no input files
+//	help           show help for a command
+//
+// Data files are Parquet, Arrow IPC (Feather v2 files and streams) or CSV
+// holding trade candles, mark-price candles or funding rates; see package
+// github.com/marginlab/marginlab/data for what is accepted and checked.
+//
+// Flags may come before or after the positional arguments; "--" ends the
+// flags. "marginlab help <command>" or "marginlab <command> -h" describes a
+// command's flags, with their defaults, and gives examples.
+//
+// The exit status is 0 on success, 1 when a command ran but something failed
+// (for example a file that did not load), and 2 for a usage error: an
+// unknown command or flag, a bad flag value or a missing argument.
+package main
