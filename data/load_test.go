@@ -472,3 +472,14 @@ func TestTimeframeFormatParse(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0s", 170 * time.Minute: "2h50m", 76 * time.Hour: "3d4h", 90 * time.Second: "1m30s",
+		1500 * time.Millisecond: "1s500ms", 1500 * time.Microsecond: "1ms500µs",
+	} {
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}

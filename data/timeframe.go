@@ -62,3 +62,26 @@ func ParseTimeframe(s string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// FormatDuration prints a span compactly in days, hours, minutes, seconds
+// and milliseconds, omitting zero units: "2h50m", "3d4h", "1m30s", "0s".
+func FormatDuration(d time.Duration) string {
+	if d <= 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	for _, u := range []struct {
+		suffix string
+		size   time.Duration
+	}{{"d", 24 * time.Hour}, {"h", time.Hour}, {"m", time.Minute}, {"s", time.Second}, {"ms", time.Millisecond}} {
+		if n := d / u.size; n > 0 {
+			b.WriteString(strconv.FormatInt(int64(n), 10))
+			b.WriteString(u.suffix)
+			d -= n * u.size
+		}
+	}
+	if d > 0 {
+		b.WriteString(d.String())
+	}
+	return b.String()
+}

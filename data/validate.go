@@ -50,7 +50,7 @@ func (a *accum) finish(s *Series) error {
 				hint = "; --fill-gaps fills them with flat bars"
 			}
 			s.Warnings = append(s.Warnings, fmt.Errorf("%d gaps, %d missing %s rows, largest step %s before %s%s",
-				s.Gaps.Count, s.Gaps.Missing, FormatTimeframe(s.Timeframe), FormatTimeframe(s.Gaps.Largest), FormatTime(s.Gaps.LargestAt), hint))
+				s.Gaps.Count, s.Gaps.Missing, FormatTimeframe(s.Timeframe), FormatDuration(s.Gaps.Largest), FormatTime(s.Gaps.LargestAt), hint))
 		}
 	}
 	if s.Kind == KindFunding {

@@ -131,7 +131,7 @@ func newInspectReport(path string, s *data.Series, err error) *inspectReport {
 	}
 	r.Gaps = &gapsReport{Count: s.Gaps.Count, Missing: s.Gaps.Missing}
 	if s.Gaps.Count > 0 {
-		r.Gaps.Largest = data.FormatTimeframe(s.Gaps.Largest)
+		r.Gaps.Largest = data.FormatDuration(s.Gaps.Largest)
 		r.Gaps.LargestAt = timePtr(s.Gaps.LargestAt)
 	}
 	for _, w := range s.Warnings {

@@ -214,7 +214,7 @@ func TestInspectSharedData(t *testing.T) {
 		*btc.Start != "2025-03-06T10:30:00Z" || *btc.End != "2025-04-13T07:15:00Z" || btc.Gaps.Count != 0 {
 		t.Errorf("BTC 5m: %+v", btc)
 	}
-	if ada.Gaps.Count != 5 || ada.Rows != 5720 || ada.Gaps.Largest != "170m" {
+	if ada.Gaps.Count != 5 || ada.Rows != 5720 || ada.Gaps.Largest != "2h50m" {
 		t.Errorf("ADA_BTC 5m: rows %d gaps %+v", ada.Rows, ada.Gaps)
 	}
 	if fund.Kind != "funding" || fund.Rows != 266 || fund.Timeframe != "8h" || fund.Funding == nil {
