@@ -1,0 +1,321 @@
+package margin
+
+import (
+	"math"
+
+	"github.com/marginlab/marginlab/backtest/ledger"
+	"github.com/marginlab/marginlab/backtest/venue"
+)
+
+// Liquidation records one position's liquidation.
+type Liquidation struct {
+	Time     int64
+	Symbol   string
+	Mode     Mode
+	Side     int
+	Qty      float64 // size closed
+	Entry    float64
+	LiqPrice float64 // the position's liquidation price before settlement (NaN when it had none)
+	Settle   float64 // settlement price
+	// Lost is what the trader lost through this position: an isolated
+	// position's margin not returned to the wallet, or a cross position's
+	// share of the account's drop in equity.
+	Lost      float64
+	Fee       float64 // liquidation fee
+	Insurance float64 // net flow into the insurance fund (fee + remainder − shortfall)
+	// EquityBefore and EquityAfter are the account's equity at the
+	// settlement prices just before and after the liquidation.
+	EquityBefore, EquityAfter float64
+	Partial                   bool // the position was only reduced
+}
+
+// LiquidationPrice returns an isolated position's cached liquidation price,
+// or solves a cross position's holding the other cross positions at their
+// marks. ok is false when no positive price liquidates.
+func (a *Account) LiquidationPrice(p *Position) (float64, bool) {
+	if !p.Open() {
+		return 0, false
+	}
+	if p.Mode == Isolated {
+		return p.liq, p.hasLiq
+	}
+	return a.rule.LiquidationPrice(p.Brackets, a.Venue.TakerFee, p.Side, p.Qty, p.Entry, a.crossCollateral(p))
+}
+
+// BankruptcyPrice returns where the position's collateral is used up.
+func (a *Account) BankruptcyPrice(p *Position) (float64, bool) {
+	if !p.Open() {
+		return 0, false
+	}
+	c := p.collateral
+	if p.Mode == Cross {
+		c = a.crossBankruptCollateral(p)
+	}
+	return venue.BankruptcyPrice(p.Side, p.Qty, p.Entry, c)
+}
+
+// crossCollateral is W − ΣMM(others) + ΣuPnL(others), others at their marks.
+func (a *Account) crossCollateral(p *Position) float64 {
+	c := a.walletF
+	for _, q := range a.cross {
+		if q != p {
+			m := q.markOf()
+			c += q.UPnL(m) - a.rule.Maintenance(q.Brackets, a.Venue.TakerFee, q.Qty, q.Entry, m)
+		}
+	}
+	return c
+}
+
+// crossBankruptCollateral is W + ΣuPnL(others): equity zero at bankruptcy.
+func (a *Account) crossBankruptCollateral(p *Position) float64 {
+	c := a.walletF
+	for _, q := range a.cross {
+		if q != p {
+			c += q.UPnL(q.markOf())
+		}
+	}
+	return c
+}
+
+// Breached reports whether price reaches an isolated position's liquidation
+// price (low ≤ LP for a long, high ≥ LP for a short). It is the per-bar hot
+// path: one comparison against the cached price.
+func (p *Position) Breached(price float64) bool {
+	if !p.hasLiq {
+		return false
+	}
+	if p.Side > 0 {
+		return price <= p.liq
+	}
+	return price >= p.liq
+}
+
+// Isolated returns whether isolated position p is liquidatable at price by
+// the definition margin + uPnL ≤ MM (Breached is its fast equivalent).
+func (a *Account) IsolatedLiquidatable(p *Position, price float64) bool {
+	return p.Open() && p.collateral+p.UPnL(price) <= a.rule.Maintenance(p.Brackets, a.Venue.TakerFee, p.Qty, p.Entry, price)
+}
+
+// CrossPositions returns the open cross positions, in a fixed order that
+// CrossHealth's prices follow. The slice changes with every operation.
+func (a *Account) CrossPositions() []*Position { return a.cross }
+
+// CrossHealth returns the cross account's equity (wallet + Σ uPnL) and
+// maintenance margin (Σ MM) with position i of CrossPositions at prices[i].
+// It allocates nothing and caches each position's tier.
+func (a *Account) CrossHealth(prices []float64) (equity, mm float64) {
+	equity = a.walletF
+	fee := a.Venue.TakerFee
+	for i, p := range a.cross {
+		price := prices[i]
+		equity += float64(p.Side) * p.Qty * (price - p.Entry)
+		mm += a.maintenanceCached(p, fee, price)
+	}
+	return equity, mm
+}
+
+// maintenanceCached is Rule.Maintenance with the tier index cached on the
+// position: the notional moves between tiers rarely.
+func (a *Account) maintenanceCached(p *Position, fee, price float64) float64 {
+	n := p.Qty * price
+	if !a.rule.OnMark {
+		n = p.Qty * p.Entry
+	}
+	br := p.Brackets
+	k := p.tier
+	if k >= len(br) || n < br[k].Floor || (n >= br[k].Cap && k < len(br)-1) {
+		k = br.Index(n)
+		p.tier = k
+	}
+	b := br[k]
+	if !a.rule.OnMark {
+		return p.Qty*b.MMR*p.Entry - b.Cum
+	}
+	r := b.MMR
+	if a.rule.FeeInRate {
+		r += fee
+	}
+	return p.Qty*r*price - b.Cum
+}
+
+// settleEquity is the account equity with the given positions at settle.
+func (a *Account) settleEquity(settle map[*Position]float64) float64 {
+	e := a.walletF
+	for _, p := range a.positions {
+		if p.Mode == Isolated {
+			e += p.collateral
+		}
+		if p.Open() {
+			price, ok := settle[p]
+			if !ok {
+				price = p.markOf()
+			}
+			e += p.UPnL(price)
+		}
+	}
+	return e
+}
+
+// LiquidateIsolated liquidates an isolated position at settle (its
+// liquidation price, or the bar's open when the price gapped past it). The
+// wallet and every other position are untouched.
+func (a *Account) LiquidateIsolated(t int64, symbol string, settle float64) (Liquidation, error) {
+	p, err := a.isolated(symbol)
+	if err != nil {
+		return Liquidation{}, err
+	}
+	ev := Liquidation{Time: t, Symbol: symbol, Mode: Isolated, Side: p.Side, Entry: p.Entry, Settle: settle, LiqPrice: math.NaN()}
+	if lp, ok := a.LiquidationPrice(p); ok {
+		ev.LiqPrice = lp
+	}
+	ev.EquityBefore = a.settleEquity(map[*Position]float64{p: settle})
+	marginBefore := p.collateral
+	insBefore := a.J.Balance(a.insurance).InexactFloat64()
+	walletBefore := a.walletF
+	q0 := p.Qty
+	for p.Open() {
+		q := p.Qty
+		if a.Venue.Partial.Enabled {
+			q = min(p.Qty, a.Venue.Partial.Step*q0)
+		}
+		ev.Fee += a.closeLiquidated(t, p, q, settle)
+		ev.Qty += q
+		a.refresh(p)
+		if p.Open() && !a.IsolatedLiquidatable(p, settle) {
+			ev.Partial = true
+			break
+		}
+	}
+	if !p.Open() {
+		a.remainder(t, p.margin, math.Inf(1))
+		a.refresh(p)
+	}
+	ev.Lost = marginBefore - p.collateral - (a.walletF - walletBefore)
+	ev.Insurance = a.J.Balance(a.insurance).InexactFloat64() - insBefore
+	ev.EquityAfter = a.settleEquity(map[*Position]float64{p: settle})
+	return ev, nil
+}
+
+// closeLiquidated closes q of p at settle with the liquidation fee, booking
+// PnL to the position's account (isolated margin or wallet); the fee is
+// taken only from what is left, and a negative balance is covered by the
+// insurance fund. It returns the fee charged.
+func (a *Account) closeLiquidated(t int64, p *Position, q, settle float64) float64 {
+	book := a.wallet
+	if p.Mode == Isolated {
+		book = p.margin
+	}
+	pnl := float64(p.Side) * q * (settle - p.Entry)
+	a.J.Transfer(t, a.market, book, dec(pnl), ledger.PnL)
+	fee := q * settle * a.Venue.LiquidationFee
+	if left := a.J.Balance(book).InexactFloat64(); fee > left {
+		fee = max(0, left)
+	}
+	a.J.Transfer(t, book, a.insurance, dec(fee), ledger.LiquidationFee)
+	a.coverShortfall(t, book)
+	before := p.Qty
+	p.Qty -= q
+	if p.Qty <= before*1e-12 {
+		p.Side, p.Qty, p.Entry = 0, 0, 0
+	}
+	return fee
+}
+
+// remainder sends up to limit of what is left in acct after a liquidation
+// to the insurance fund (venue rule) or, for an isolated margin, back to
+// the wallet.
+func (a *Account) remainder(t int64, acct ledger.Account, limit float64) {
+	left := a.J.Balance(acct)
+	if left.Sign() <= 0 {
+		return
+	}
+	amt := left
+	if !math.IsInf(limit, 1) && left.InexactFloat64() > limit {
+		amt = dec(limit)
+	}
+	switch {
+	case a.Venue.Remainder == venue.ToInsurance:
+		a.J.Transfer(t, acct, a.insurance, amt, ledger.Remainder)
+	case acct != a.wallet:
+		a.J.Transfer(t, acct, a.wallet, left, ledger.Margin)
+	}
+}
+
+// LiquidateCross liquidates the cross account: every cross position closes
+// at settle[i] (prices in CrossPositions order), or with partial
+// liquidation enabled, all are reduced in steps until the account is
+// healthy. Isolated positions are untouched. When the venue keeps the
+// remainder, the insurance fund takes up to the liquidated positions'
+// maintenance margin from what is left of the wallet.
+func (a *Account) LiquidateCross(t int64, settle []float64) []Liquidation {
+	ps := append([]*Position(nil), a.cross...)
+	prices := make(map[*Position]float64, len(ps))
+	evs := make([]Liquidation, len(ps))
+	mm := make([]float64, len(ps))
+	totalMM := 0.0
+	for i, p := range ps {
+		prices[p] = settle[i]
+		mm[i] = a.rule.Maintenance(p.Brackets, a.Venue.TakerFee, p.Qty, p.Entry, settle[i])
+		totalMM += mm[i]
+		evs[i] = Liquidation{Time: t, Symbol: p.Symbol, Mode: Cross, Side: p.Side, Entry: p.Entry, Settle: settle[i], LiqPrice: math.NaN()}
+		if lp, ok := a.LiquidationPrice(p); ok {
+			evs[i].LiqPrice = lp
+		}
+	}
+	before := a.settleEquity(prices)
+	insBefore := a.J.Balance(a.insurance).InexactFloat64()
+	q0 := make([]float64, len(ps))
+	for i, p := range ps {
+		q0[i] = p.Qty
+	}
+	for {
+		for i, p := range ps {
+			if !p.Open() {
+				continue
+			}
+			q := p.Qty
+			if a.Venue.Partial.Enabled {
+				q = min(p.Qty, a.Venue.Partial.Step*q0[i])
+			}
+			evs[i].Fee += a.closeLiquidated(t, p, q, settle[i])
+			evs[i].Qty += q
+		}
+		a.refreshAll()
+		if len(a.cross) == 0 {
+			break
+		}
+		cur := make([]float64, len(a.cross))
+		for i, p := range a.cross {
+			cur[i] = prices[p]
+		}
+		if eq, m := a.CrossHealth(cur); eq > m {
+			for i := range evs {
+				evs[i].Partial = ps[i].Open()
+			}
+			break
+		}
+	}
+	if len(a.cross) == 0 {
+		a.remainder(t, a.wallet, totalMM)
+		a.refreshAll()
+	}
+	after := a.settleEquity(prices)
+	ins := a.J.Balance(a.insurance).InexactFloat64() - insBefore
+	for i := range evs {
+		share := 1 / float64(len(evs))
+		if totalMM > 0 {
+			share = mm[i] / totalMM
+		}
+		evs[i].Lost = (before - after) * share
+		evs[i].Insurance = ins * share
+		evs[i].EquityBefore, evs[i].EquityAfter = before, after
+	}
+	return evs
+}
+
+// refreshAll refreshes every position's mirrors.
+func (a *Account) refreshAll() {
+	for _, p := range a.positions {
+		a.refresh(p)
+	}
+}

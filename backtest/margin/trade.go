@@ -1,0 +1,267 @@
+package margin
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/marginlab/marginlab/backtest/ledger"
+)
+
+// Order is a fill request in one-way mode: Qty > 0 buys, < 0 sells. An order
+// against an open position reduces it, closes it, or flips it (closes, then
+// opens the rest the other way).
+type Order struct {
+	Symbol   string
+	Mode     Mode
+	Qty      float64 // signed, base units
+	Price    float64 // fill price, slippage included
+	Leverage float64 // for a new position; an open position keeps its own
+	Maker    bool    // maker fee instead of taker
+}
+
+// Fill is what an executed order did.
+type Fill struct {
+	Symbol      string
+	Mode        Mode
+	Qty         float64 // signed
+	Price       float64
+	Fee         float64
+	RealizedPnL float64 // of the reduced part
+}
+
+// Fill executes an order at its price. It rejects, changing nothing, an
+// order whose margin and fee the available balance cannot cover
+// (ErrInsufficientMargin) and a leverage above the tier's maximum
+// (ErrLeverage).
+func (a *Account) Fill(t int64, o Order) (Fill, error) {
+	if !(o.Price > 0) || math.IsInf(o.Price, 0) || o.Qty == 0 || math.IsNaN(o.Qty) || math.IsInf(o.Qty, 0) {
+		return Fill{}, fmt.Errorf("%w: %s qty %v at %v", ErrBadOrder, o.Symbol, o.Qty, o.Price)
+	}
+	p := a.slot(t, o.Symbol, o.Mode)
+	side := 1
+	if o.Qty < 0 {
+		side = -1
+	}
+	q := math.Abs(o.Qty)
+	rate := a.Venue.TakerFee
+	if o.Maker {
+		rate = a.Venue.MakerFee
+	}
+	f := Fill{Symbol: o.Symbol, Mode: o.Mode, Qty: o.Qty, Price: o.Price}
+
+	reduce := 0.0
+	if p.Open() && p.Side != side {
+		reduce = min(q, p.Qty)
+	}
+	add := q - reduce
+	if add > 0 {
+		// Check the opening part before changing anything.
+		lev := p.Leverage
+		if !p.Open() || reduce == p.Qty {
+			lev = o.Leverage
+		}
+		if !(lev >= 1) || math.IsInf(lev, 0) {
+			return Fill{}, fmt.Errorf("%w: %s leverage %v must be at least 1", ErrLeverage, o.Symbol, lev)
+		}
+		newQty := add
+		if p.Open() && p.Side == side {
+			newQty += p.Qty
+		}
+		if ml := maxLeverage(p.Brackets, newQty*o.Price); lev > ml {
+			return Fill{}, fmt.Errorf("%w: %s leverage %v above the tier maximum %v for notional %.2f", ErrLeverage, o.Symbol, lev, ml, newQty*o.Price)
+		}
+		need := add*o.Price/lev + add*o.Price*rate
+		avail := a.Available()
+		if reduce > 0 && p.Mode == Isolated {
+			// A flip's close returns this position's margin first.
+			avail += p.collateral + p.UPnL(o.Price) - reduce*o.Price*rate
+		} else if reduce > 0 {
+			avail += p.UPnL(o.Price)*reduce/p.Qty + reduce*o.Price/p.Leverage - reduce*o.Price*rate
+		}
+		if need > avail+1e-9 {
+			return Fill{}, fmt.Errorf("%w: %s needs %.4f (margin + fee), %.4f available", ErrInsufficientMargin, o.Symbol, need, avail)
+		}
+	}
+	if reduce > 0 {
+		pnl, fee := a.reduce(t, p, reduce, o.Price, rate)
+		f.RealizedPnL += pnl
+		f.Fee += fee
+	}
+	if add > 0 {
+		f.Fee += a.increase(t, p, side, add, o.Price, o.Leverage, rate)
+	}
+	a.refresh(p)
+	return f, nil
+}
+
+// increase opens or adds to a position; the caller checked the balance.
+func (a *Account) increase(t int64, p *Position, side int, q, price, lev, rate float64) float64 {
+	if !p.Open() {
+		p.Side, p.Qty, p.Entry, p.Leverage = side, 0, price, lev
+	}
+	p.Entry = (p.Qty*p.Entry + q*price) / (p.Qty + q)
+	p.Qty += q
+	fee := q * price * rate
+	if p.Mode == Isolated {
+		a.J.Transfer(t, a.wallet, p.margin, dec(q*price/p.Leverage), ledger.Margin)
+	}
+	a.J.Transfer(t, a.wallet, a.fees, dec(fee), ledger.Fee)
+	return fee
+}
+
+// reduce closes q of p at price: realised PnL and fee are booked to the
+// isolated margin or the wallet. A full isolated close returns the margin.
+func (a *Account) reduce(t int64, p *Position, q, price, rate float64) (pnl, fee float64) {
+	pnl = float64(p.Side) * q * (price - p.Entry)
+	fee = q * price * rate
+	book := a.wallet
+	if p.Mode == Isolated {
+		book = p.margin
+	}
+	a.J.Transfer(t, a.market, book, dec(pnl), ledger.PnL)
+	a.J.Transfer(t, book, a.fees, dec(fee), ledger.Fee)
+	a.coverShortfall(t, book)
+	before := p.Qty
+	p.Qty -= q
+	if p.Qty <= before*1e-12 { // closed, up to float rounding of q
+		p.Side, p.Qty, p.Entry = 0, 0, 0
+		if p.Mode == Isolated {
+			a.J.Transfer(t, p.margin, a.wallet, a.J.Balance(p.margin), ledger.Margin)
+		}
+	}
+	return pnl, fee
+}
+
+// coverShortfall has the insurance fund bring a negative balance to zero:
+// the trader never owes more than the account it lost.
+func (a *Account) coverShortfall(t int64, acct ledger.Account) float64 {
+	b := a.J.Balance(acct)
+	if b.Sign() >= 0 {
+		return 0
+	}
+	a.J.Transfer(t, a.insurance, acct, b.Neg(), ledger.Shortfall)
+	return -b.InexactFloat64()
+}
+
+func (a *Account) isolated(symbol string) (*Position, error) {
+	p := a.Position(symbol, Isolated)
+	if p == nil || !p.Open() {
+		return nil, fmt.Errorf("%w: no open isolated %s position", ErrNoPosition, symbol)
+	}
+	return p, nil
+}
+
+// AddMargin moves amount from the available balance into an isolated
+// position's margin, moving its liquidation price away.
+func (a *Account) AddMargin(t int64, symbol string, amount float64) error {
+	p, err := a.isolated(symbol)
+	if err != nil {
+		return err
+	}
+	if !(amount > 0) || math.IsInf(amount, 0) {
+		return fmt.Errorf("%w: margin amount %v must be positive", ErrBadOrder, amount)
+	}
+	if avail := a.Available(); amount > avail+1e-9 {
+		return fmt.Errorf("%w: adding %.4f, %.4f available", ErrInsufficientMargin, amount, avail)
+	}
+	a.J.Transfer(t, a.wallet, p.margin, dec(amount), ledger.Margin)
+	a.refresh(p)
+	return nil
+}
+
+// MaxRemovable is the most margin that can leave an isolated position while
+// it still meets initial margin at its mark: margin + uPnL − Q·mark/L,
+// between 0 and the margin itself.
+func (a *Account) MaxRemovable(symbol string) (float64, error) {
+	p, err := a.isolated(symbol)
+	if err != nil {
+		return 0, err
+	}
+	m := p.markOf()
+	return max(0, min(p.collateral, p.collateral+p.UPnL(m)-p.Qty*m/p.Leverage)), nil
+}
+
+// RemoveMargin moves amount from an isolated position back to the wallet,
+// up to MaxRemovable.
+func (a *Account) RemoveMargin(t int64, symbol string, amount float64) error {
+	maxR, err := a.MaxRemovable(symbol)
+	if err != nil {
+		return err
+	}
+	if !(amount > 0) || math.IsInf(amount, 0) {
+		return fmt.Errorf("%w: margin amount %v must be positive", ErrBadOrder, amount)
+	}
+	if amount > maxR+1e-9 {
+		return fmt.Errorf("%w: removing %.4f, at most %.4f can be removed", ErrRemoveTooMuch, amount, maxR)
+	}
+	p := a.Position(symbol, Isolated)
+	a.J.Transfer(t, p.margin, a.wallet, dec(amount), ledger.Margin)
+	a.refresh(p)
+	return nil
+}
+
+// SetLeverage changes a position's leverage. Raising it changes no margin
+// (and so no liquidation price); the excess becomes removable. Lowering an
+// isolated position's leverage tops its margin up to Q·Entry/L from the
+// available balance, refused when that cannot pay. A cross position's new
+// leverage must leave the available balance non-negative.
+func (a *Account) SetLeverage(t int64, symbol string, mode Mode, lev float64) error {
+	p := a.Position(symbol, mode)
+	if p == nil || !p.Open() {
+		return fmt.Errorf("%w: no open %s %s position", ErrNoPosition, mode, symbol)
+	}
+	if !(lev >= 1) || math.IsInf(lev, 0) {
+		return fmt.Errorf("%w: leverage %v must be at least 1", ErrLeverage, lev)
+	}
+	if ml := maxLeverage(p.Brackets, p.Notional(p.markOf())); lev > ml {
+		return fmt.Errorf("%w: %s leverage %v above the tier maximum %v", ErrLeverage, symbol, lev, ml)
+	}
+	old := p.Leverage
+	if mode == Cross {
+		p.Leverage = lev
+		if a.Available() < -1e-9 {
+			p.Leverage = old
+			return fmt.Errorf("%w: leverage %v would need more margin than is available", ErrInsufficientMargin, lev)
+		}
+		return nil
+	}
+	if need := p.Qty*p.Entry/lev - p.collateral; lev < old && need > 0 {
+		if avail := a.Available(); need > avail+1e-9 {
+			return fmt.Errorf("%w: lowering %s leverage to %v needs %.4f more margin, %.4f available", ErrInsufficientMargin, symbol, lev, need, avail)
+		}
+		a.J.Transfer(t, a.wallet, p.margin, dec(need), ledger.Margin)
+	}
+	p.Leverage = lev
+	a.refresh(p)
+	return nil
+}
+
+// ApplyFunding settles one funding event for symbol: each open position
+// pays Side·Q·mark·rate (a negative amount is received). Cross positions pay
+// from the wallet; isolated ones from their margin, which moves their
+// liquidation price. Funding an isolated margin cannot pay is covered by the
+// insurance fund (the position is then due for liquidation anyway).
+func (a *Account) ApplyFunding(t int64, symbol string, rate, mark float64) float64 {
+	s := a.bySymbol[symbol]
+	if s == nil {
+		return 0
+	}
+	total := 0.0
+	for _, p := range s {
+		if p == nil || !p.Open() {
+			continue
+		}
+		pay := float64(p.Side) * p.Qty * mark * rate
+		total += pay
+		book := a.wallet
+		if p.Mode == Isolated {
+			book = p.margin
+		}
+		a.J.Transfer(t, book, a.funding, dec(pay), ledger.Funding)
+		if p.Mode == Isolated {
+			a.coverShortfall(t, book)
+		}
+		a.refresh(p)
+	}
+	return total
+}
