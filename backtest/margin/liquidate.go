@@ -319,3 +319,13 @@ func (a *Account) refreshAll() {
 		a.refresh(p)
 	}
 }
+
+// SettlePrice is where a liquidation triggered in a bar settles: at the
+// liquidation price lp, or at the bar's open when the bar opened already
+// past it (a gap), which is worse for the trader.
+func SettlePrice(side int, lp, open float64) float64 {
+	if side > 0 {
+		return min(lp, open)
+	}
+	return max(lp, open)
+}
