@@ -87,7 +87,9 @@ func (j *Journal) Accounts() int { return len(j.names) }
 // moves the other way; zero records nothing. It returns the amount moved
 // (rounded, with sign as given).
 func (j *Journal) Transfer(t int64, from, to Account, amount decimal.Decimal, kind Kind) decimal.Decimal {
-	amount = amount.Round(Places)
+	if amount.Exponent() < -Places { // Round allocates: skip it when there is nothing to round
+		amount = amount.Round(Places)
+	}
 	switch amount.Sign() {
 	case 0:
 		return amount

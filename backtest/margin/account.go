@@ -210,6 +210,9 @@ func (a *Account) refresh(p *Position) {
 		}
 	}
 	a.refreshWallet()
+	if p.Mode != Cross {
+		return
+	}
 	a.cross = a.cross[:0]
 	for _, q := range a.positions {
 		if q.Mode == Cross && q.Open() {
