@@ -196,11 +196,18 @@ func (r Rule) LiquidationPrice(br Brackets, fee float64, side int, qty, entry, c
 			return 0, false
 		}
 		p := (rE*qty*entry - b.Cum - collateral + s*qty*entry) / den
-		if !(p > 0) || math.IsInf(p, 0) || p > 1e15 {
+		if math.IsNaN(p) {
 			return 0, false
 		}
+		// Judge p only in its own tier: MM is the maximum of the tiers'
+		// lines, so another tier's solution (even p ≤ 0, from a high tier
+		// with a large Cum) only shows the direction of the true one, and
+		// the re-solves move monotonically toward it.
 		next := br.Index(r.tierNotional(qty, entry, p))
 		if next == k {
+			if !(p > 0) || math.IsInf(p, 0) || p > 1e15 {
+				return 0, false
+			}
 			return p, true
 		}
 		k = next
@@ -209,7 +216,11 @@ func (r Rule) LiquidationPrice(br Brackets, fee float64, side int, qty, entry, c
 	// the last solution's tier as the answer's.
 	b := br[k]
 	rP, rE := r.rates(b, fee)
-	return (rE*qty*entry - b.Cum - collateral + s*qty*entry) / (qty * (s - rP)), true
+	p := (rE*qty*entry - b.Cum - collateral + s*qty*entry) / (qty * (s - rP))
+	if !(p > 0) || math.IsInf(p, 0) || p > 1e15 {
+		return 0, false
+	}
+	return p, true
 }
 
 // BankruptcyPrice is where collateral + side×qty×(P − entry) = 0: the price

@@ -24,7 +24,7 @@ Demo generates a synthetic market (BTC and ETH, one week of 1m candles:
 Parquet files to DIR, loads every file back with the same checks a backtest
 would use, and prints a table of what it found.
 
-It does not simulate trading: marginlab's backtest engine is not built yet.
+It does not simulate trading yet: the bar-by-bar simulation is not built.
 The demo shows that data can be generated, written, read and validated on
 this machine with no input files. Without --out it writes to a new
 directory under the system temporary directory and prints its name.`,
@@ -91,7 +91,7 @@ These files are synthetic test data, not market data: per symbol, trade
 candles from a random walk with volatility clustering and jumps, mark-price
 candles that track them with a small basis, and funding rates every 8h.
 Every file was read back and passed the loader's checks. Nothing was
-simulated: marginlab's backtest engine is not built yet, so this demo stops
+simulated: marginlab's bar-by-bar simulation is not built yet, so this demo stops
 at the data. Look closer at the files, or convert one to Arrow IPC, with:
 
   marginlab data inspect %s

@@ -1,8 +1,9 @@
 // Marginlab is a batch backtester for perpetual futures, built to compare
 // isolated and cross margin on the same strategy and market data.
 //
-// This build has the data layer and a provisional demo; the backtest engine
-// and the commands that use it (run, sweep, report, liq) come later.
+// This build has the data layer, the liquidation-price calculator (liq) and
+// a provisional demo; the simulation and the commands that use it (run,
+// sweep, report) come later.
 //
 // Usage:
 //

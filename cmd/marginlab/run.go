@@ -47,6 +47,7 @@ var commands = []*command{
 	dataConvertCmd,
 	dataSynthCmd,
 	demoCmd,
+	liqCmd,
 }
 
 // usageError is a mistake in the command line: exit status 2.
@@ -219,8 +220,9 @@ func (c *command) printHelp(w io.Writer) {
 
 const overviewIntro = `marginlab is a batch backtester for perpetual futures, built to compare
 isolated and cross margin on the same strategy and data. This build has
-the data layer only: it loads, checks, converts and generates market data.
-The backtest engine comes later; nothing here simulates trading yet.`
+the data layer (load, check, convert, generate market data) and the margin
+engine's liquidation-price calculator; the bar-by-bar simulation that runs
+strategies comes next.`
 
 func printOverview(w io.Writer) {
 	fmt.Fprintf(w, "%s\n\nUsage:\n\n  %s <command> [arguments]\n\nCommands:\n\n", overviewIntro, programName)
