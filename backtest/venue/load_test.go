@@ -420,3 +420,22 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestBracketsForDataSymbols: symbols as data files name them find the
+// venue's table for their base asset, not the default.
+func TestBracketsForDataSymbols(t *testing.T) {
+	v, err := Preset("binance-usdm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	want := v.Tables["BTCUSDT"][len(v.Tables["BTCUSDT"])-1].Brackets
+	for _, sym := range []string{"BTCUSDT", "BTC_USDT_USDT", "BTC", "BTC/USDT:USDT"} {
+		if got := v.BracketsFor(sym, at); len(got) != len(want) || got[0] != want[0] {
+			t.Errorf("%s: got %v, want the BTCUSDT table", sym, got)
+		}
+	}
+	if got := v.BracketsFor("DOGE_USDT_USDT", at); got[0] != v.Default[len(v.Default)-1].Brackets[0] {
+		t.Errorf("unlisted symbol did not get the default table")
+	}
+}

@@ -135,17 +135,14 @@ func (v *Venue) Rule() Rule { return RuleOf(v.Family) }
 
 // BracketsFor returns the tiers of symbol in force at time at: the latest
 // table with EffectiveFrom ≤ at, or the earliest table when at precedes
-// them all. Unlisted symbols use Default.
+// them all. The symbol is matched by SymbolKey, so BTC_USDT_USDT or
+// BTC-USDT-SWAP find a BTCUSDT table; unlisted symbols use Default.
 func (v *Venue) BracketsFor(symbol string, at time.Time) Brackets {
-	tables, ok := v.Tables[symbol]
-	if !ok || len(tables) == 0 {
-		tables = v.Default
+	if key, ok := v.SymbolKey(symbol); ok {
+		symbol = key
 	}
-	if len(tables) == 0 {
-		return nil
-	}
-	i := sort.Search(len(tables), func(i int) bool { return tables[i].EffectiveFrom.After(at) })
-	return tables[max(i-1, 0)].Brackets
+	t, _, _ := v.TableFor(symbol, at)
+	return t.Brackets
 }
 
 // rates returns (rP, rE) of tier k under rule r with taker fee rate fee.
