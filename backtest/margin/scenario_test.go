@@ -29,7 +29,8 @@ var update = flag.Bool("update", false, "rewrite the scenario files' expected ou
 //	liq-iso SYM PRICE                      (asserts the position is liquidatable there)
 //	liq-cross SYM=PRICE ...                (asserts the cross account is liquidatable)
 //	health SYM=PRICE ...                   (cross equity and maintenance)
-//	show
+//	show                                   (balances, positions, prices)
+//	journal                                (entries since the last journal)
 //
 // Output blocks start with "> command" lines; after every command the
 // runner checks the ledger invariant. Run with -update to rewrite, then
@@ -101,6 +102,7 @@ func runScenario(t *testing.T, cmds []string) string {
 	}
 	var out strings.Builder
 	now := int64(0)
+	printed := 0 // journal entries already shown
 	for _, c := range cmds {
 		fmt.Fprintf(&out, "> %s\n", c)
 		now += int64(time.Minute)
@@ -232,6 +234,11 @@ func runScenario(t *testing.T, cmds []string) string {
 			}
 		case "show":
 			writeState(&out, acct())
+		case "journal":
+			for _, e := range acct().J.Entries()[printed:] {
+				fmt.Fprintf(&out, "  %-15s %-16s -> %-16s %s\n", e.Kind, acct().J.Name(e.From), acct().J.Name(e.To), e.Amount.String())
+			}
+			printed = len(acct().J.Entries())
 		default:
 			t.Fatalf("unknown command %q", c)
 		}
