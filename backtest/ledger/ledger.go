@@ -17,8 +17,10 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Places is the number of decimal places amounts are rounded to.
-const Places = 10
+// Places is the number of decimal places amounts are rounded to: 8, as
+// venues book USDT balances, which also keeps balances below ~90M exact
+// and fast to convert to float64 (coefficients under 2^53).
+const Places = 8
 
 // Account identifies an account in one Journal.
 type Account int

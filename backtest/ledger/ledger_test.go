@@ -12,10 +12,10 @@ func TestTransfers(t *testing.T) {
 	var j Journal
 	w, m, f := j.Open("wallet"), j.Open("market"), j.Open("fees")
 	j.Transfer(1, m, w, d("100"), Deposit)
-	j.Transfer(2, w, f, d("0.123456789012345"), Fee) // rounded to Places
+	j.Transfer(2, w, f, d("0.123456789012345"), Fee) // rounded to Places (8)
 	j.Transfer(3, m, w, d("-40"), PnL)               // a loss: moves wallet → market
 	j.Transfer(4, w, f, decimal.Zero, Fee)           // nothing recorded
-	if got := j.Balance(w); !got.Equal(d("59.876543211")) {
+	if got := j.Balance(w); !got.Equal(d("59.87654321")) {
 		t.Errorf("wallet %s", got)
 	}
 	if got := j.Balance(m); !got.Equal(d("-60")) {
@@ -39,11 +39,11 @@ func TestCheckDetectsInconsistency(t *testing.T) {
 	var j Journal
 	a, b := j.Open("a"), j.Open("b")
 	j.Transfer(1, a, b, d("5"), Deposit)
-	j.balances[b] = j.balances[b].Add(d("0.0000000001")) // money from nowhere
+	j.balances[b] = j.balances[b].Add(d("0.00000001")) // money from nowhere
 	if err := j.Check(); err == nil {
 		t.Fatal("Check missed a balance that entries do not explain")
 	}
-	j.balances[b] = j.balances[b].Sub(d("0.0000000001"))
+	j.balances[b] = j.balances[b].Sub(d("0.00000001"))
 	j.entries = append(j.entries, Entry{From: a, To: b, Amount: d("1")})
 	if err := j.Check(); err == nil {
 		t.Fatal("Check missed an entry not applied to balances")
