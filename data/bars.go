@@ -26,6 +26,14 @@ func MakeBars(n int) Bars {
 	}
 }
 
+// barsOn returns Bars on the timeline tl (shared as Time) with the value
+// columns allocated.
+func barsOn(tl []int64) Bars {
+	n := len(tl)
+	return Bars{Time: tl, Open: make([]float64, n), High: make([]float64, n), Low: make([]float64, n),
+		Close: make([]float64, n), Volume: make([]float64, n)}
+}
+
 // Len returns the number of candles.
 func (b *Bars) Len() int { return len(b.Time) }
 

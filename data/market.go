@@ -560,14 +560,7 @@ func alignCandles(src *Bars, tl []int64) (out Bars, filled, filledAfter int) {
 // returns the number of such rows.
 func alignMark(src *Bars, tl []int64) (Bars, int) {
 	n := len(tl)
-	out := Bars{
-		Time:   tl,
-		Open:   make([]float64, n),
-		High:   make([]float64, n),
-		Low:    make([]float64, n),
-		Close:  make([]float64, n),
-		Volume: make([]float64, n),
-	}
+	out := barsOn(tl)
 	nan := math.NaN()
 	st := src.Time
 	j, missing := 0, 0

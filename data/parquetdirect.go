@@ -136,89 +136,73 @@ func spread[T int64 | float64](dst []T, def []int16, maxDef int16, total, k, bas
 
 // readFloats decodes a numeric column chunk into dst as float64.
 func readFloats(cr file.ColumnChunkReader, dst []float64, def []int16, maxDef int16, base int) ([]int, error) {
-	var nulls []int
-	var defs []int16
-	var scratch32 []float32
-	var scratchI64 []int64
-	var scratchI32 []int32
-	for pos := 0; pos < len(dst); {
-		want := min(len(dst)-pos, directBatch)
-		if maxDef > 0 {
-			defs = def[:want]
+	var batch func(out []float64, defs []int16) (int64, int, error)
+	switch c := cr.(type) {
+	case *file.Float64ColumnChunkReader:
+		batch = func(out []float64, defs []int16) (int64, int, error) {
+			return c.ReadBatch(int64(len(out)), out, defs, nil)
 		}
-		out := dst[pos : pos+want]
-		var total int64
-		var k int
-		var err error
-		switch c := cr.(type) {
-		case *file.Float64ColumnChunkReader:
-			total, k, err = c.ReadBatch(int64(want), out, defs, nil)
-		case *file.Float32ColumnChunkReader:
-			scratch32 = grow(scratch32, want)
-			total, k, err = c.ReadBatch(int64(want), scratch32, defs, nil)
-			for i := range k {
-				out[i] = float64(scratch32[i])
-			}
-		case *file.Int64ColumnChunkReader:
-			scratchI64 = grow(scratchI64, want)
-			total, k, err = c.ReadBatch(int64(want), scratchI64, defs, nil)
-			for i := range k {
-				out[i] = float64(scratchI64[i])
-			}
-		case *file.Int32ColumnChunkReader:
-			scratchI32 = grow(scratchI32, want)
-			total, k, err = c.ReadBatch(int64(want), scratchI32, defs, nil)
-			for i := range k {
-				out[i] = float64(scratchI32[i])
-			}
-		default:
-			return nil, fmt.Errorf("unexpected column reader %T", cr)
-		}
-		if err != nil {
-			return nil, err
-		}
-		if total <= 0 || int(total) > want {
-			return nil, fmt.Errorf("column chunk ended after %d of %d rows", pos, len(dst))
-		}
-		nulls = spread(out, defs, maxDef, int(total), k, base+pos, math.NaN(), nulls)
-		pos += int(total)
+	case *file.Float32ColumnChunkReader:
+		batch = convertingBatch(c.ReadBatch, func(x float32) float64 { return float64(x) })
+	case *file.Int64ColumnChunkReader:
+		batch = convertingBatch(c.ReadBatch, func(x int64) float64 { return float64(x) })
+	case *file.Int32ColumnChunkReader:
+		batch = convertingBatch(c.ReadBatch, func(x int32) float64 { return float64(x) })
+	default:
+		return nil, fmt.Errorf("unexpected column reader %T", cr)
 	}
-	return nulls, nil
+	return readColumn(dst, def, maxDef, base, math.NaN(), batch)
 }
 
 // readInts decodes an INT64 or INT32 column chunk into dst as int64.
 func readInts(cr file.ColumnChunkReader, dst []int64, def []int16, maxDef int16, base int) ([]int, error) {
+	var batch func(out []int64, defs []int16) (int64, int, error)
+	switch c := cr.(type) {
+	case *file.Int64ColumnChunkReader:
+		batch = func(out []int64, defs []int16) (int64, int, error) {
+			return c.ReadBatch(int64(len(out)), out, defs, nil)
+		}
+	case *file.Int32ColumnChunkReader:
+		batch = convertingBatch(c.ReadBatch, func(x int32) int64 { return int64(x) })
+	default:
+		return nil, fmt.Errorf("unexpected column reader %T", cr)
+	}
+	return readColumn(dst, def, maxDef, base, 0, batch)
+}
+
+// convertingBatch adapts a ReadBatch of physical type S to output type T
+// through a reused scratch buffer.
+func convertingBatch[S, T any](read func(int64, []S, []int16, []int16) (int64, int, error), conv func(S) T) func([]T, []int16) (int64, int, error) {
+	var scratch []S
+	return func(out []T, defs []int16) (int64, int, error) {
+		scratch = grow(scratch, len(out))
+		total, k, err := read(int64(len(out)), scratch, defs, nil)
+		for i := range k {
+			out[i] = conv(scratch[i])
+		}
+		return total, k, err
+	}
+}
+
+// readColumn fills dst by batches of directBatch rows, spreading the packed
+// values of optional columns to their rows; it returns the null rows.
+func readColumn[T int64 | float64](dst []T, def []int16, maxDef int16, base int, null T, batch func([]T, []int16) (int64, int, error)) ([]int, error) {
 	var nulls []int
 	var defs []int16
-	var scratch []int32
 	for pos := 0; pos < len(dst); {
 		want := min(len(dst)-pos, directBatch)
 		if maxDef > 0 {
 			defs = def[:want]
 		}
 		out := dst[pos : pos+want]
-		var total int64
-		var k int
-		var err error
-		switch c := cr.(type) {
-		case *file.Int64ColumnChunkReader:
-			total, k, err = c.ReadBatch(int64(want), out, defs, nil)
-		case *file.Int32ColumnChunkReader:
-			scratch = grow(scratch, want)
-			total, k, err = c.ReadBatch(int64(want), scratch, defs, nil)
-			for i := range k {
-				out[i] = int64(scratch[i])
-			}
-		default:
-			return nil, fmt.Errorf("unexpected column reader %T", cr)
-		}
+		total, k, err := batch(out, defs)
 		if err != nil {
 			return nil, err
 		}
 		if total <= 0 || int(total) > want {
 			return nil, fmt.Errorf("column chunk ended after %d of %d rows", pos, len(dst))
 		}
-		nulls = spread(out, defs, maxDef, int(total), k, base+pos, 0, nulls)
+		nulls = spread(out, defs, maxDef, int(total), k, base+pos, null, nulls)
 		pos += int(total)
 	}
 	return nulls, nil

@@ -121,15 +121,7 @@ func (m *Market) Resample(to time.Duration) (*Market, error) {
 // buckets tl) into new columns sharing tl as their Time. With same, to is
 // b's own timeframe and the values are copied as they are.
 func resampleOnto(b *Bars, to time.Duration, tl []int64, same, skipNaN bool) Bars {
-	n := len(tl)
-	out := Bars{
-		Time:   tl,
-		Open:   make([]float64, n),
-		High:   make([]float64, n),
-		Low:    make([]float64, n),
-		Close:  make([]float64, n),
-		Volume: make([]float64, n),
-	}
+	out := barsOn(tl)
 	if same {
 		copy(out.Open, b.Open)
 		copy(out.High, b.High)
