@@ -329,3 +329,21 @@ func SettlePrice(side int, lp, open float64) float64 {
 	}
 	return max(lp, open)
 }
+
+// Maintenance returns p's maintenance margin at price under the venue rule.
+func (a *Account) Maintenance(p *Position, price float64) float64 {
+	if !p.Open() {
+		return 0
+	}
+	return a.rule.Maintenance(p.Brackets, a.Venue.TakerFee, p.Qty, p.Entry, price)
+}
+
+// MarginRatio is maintenance margin over margin balance (isolated: margin +
+// uPnL at price): 1 (100 %) at liquidation, +Inf when the balance is gone.
+func (a *Account) MarginRatio(p *Position, price float64) float64 {
+	bal := p.collateral + p.UPnL(price)
+	if bal <= 0 {
+		return math.Inf(1)
+	}
+	return a.Maintenance(p, price) / bal
+}

@@ -1,0 +1,269 @@
+package backtest
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/marginlab/marginlab/backtest/margin"
+)
+
+// accumulators collect per-bar figures for the metrics.
+type accumulators struct {
+	positions, rejections, stops, nearMisses, topUps, sweeps int
+
+	equity            []float64 // every bar's close equity
+	carSum, carEqSum  float64   // Σ capital at risk; Σ capital at risk / equity
+	imSum, levSum     float64   // Σ IM / equity; Σ notional / equity
+	maxLev            float64
+	barsPositive      int // bars with equity > 0
+	ruinBar           int
+	ruinAt            float64
+	initial, capital0 float64
+}
+
+func (a *accumulators) start(cfg *Config, bars int) {
+	a.equity = make([]float64, 0, bars)
+	a.ruinBar = -1
+	a.ruinAt = cfg.Capital * cfg.RuinFraction
+	a.capital0 = cfg.Capital
+}
+
+// close marks every position at bar i's close, applies the isolated margin
+// policies, and records the bar.
+func (s *sim) close(i int) {
+	carIso, cross, im, gross := 0.0, false, 0.0, 0.0
+	crossEq := s.a.Wallet()
+	for k := range s.syms {
+		st := &s.syms[k]
+		p := st.pos
+		if p == nil || !p.Open() {
+			continue
+		}
+		_, _, _, mc := st.markAt(i)
+		p.Mark = mc
+		if st.mode == margin.Isolated {
+			s.marginPolicy(i, st, mc)
+			carIso += p.Margin()
+		} else {
+			cross = true
+			crossEq += p.UPnL(mc)
+		}
+		if p.Open() {
+			im += p.Qty * mc / p.Leverage
+			gross += p.Qty * mc
+		}
+	}
+	// Flat isolated slots keep no margin, so Equity is complete.
+	eq := s.a.Equity()
+	car := carIso
+	if cross {
+		car += crossEq
+	}
+	ac := &s.acc
+	ac.equity = append(ac.equity, eq)
+	ac.carSum += car
+	if eq > 0 {
+		ac.barsPositive++
+		ac.carEqSum += car / eq
+		ac.imSum += im / eq
+		ac.levSum += gross / eq
+		ac.maxLev = max(ac.maxLev, gross/eq)
+	}
+	if ac.ruinBar < 0 && eq <= ac.ruinAt {
+		ac.ruinBar = i
+	}
+	if i%s.cfg.Every == 0 || i == len(s.m.Time)-1 {
+		sr := &s.res.Series
+		sr.Time = append(sr.Time, s.m.Time[i])
+		sr.Equity = append(sr.Equity, eq)
+		sr.CapitalAtRisk = append(sr.CapitalAtRisk, car)
+		sr.MarginUsed = append(sr.MarginUsed, im)
+		lev := 0.0
+		if eq > 0 {
+			lev = gross / eq
+		}
+		sr.Leverage = append(sr.Leverage, lev)
+	}
+}
+
+// marginPolicy tops up or sweeps an isolated position at the close.
+func (s *sim) marginPolicy(i int, st *symState, mark float64) {
+	pol := s.cfg.Margin
+	if pol.TopUpAt == 0 && pol.SweepBelow == 0 {
+		return
+	}
+	t := s.m.Time[i]
+	r := s.a.MarginRatio(st.pos, mark)
+	switch {
+	case pol.TopUpAt > 0 && r >= pol.TopUpAt && st.toppedUp < pol.TopUpCap*st.im0:
+		amt := min(pol.TopUpAmount*st.im0, pol.TopUpCap*st.im0-st.toppedUp)
+		if amt > 0 && s.a.AddMargin(t, st.name, amt) == nil {
+			st.toppedUp += amt
+			s.acc.topUps++
+		}
+	case pol.SweepBelow > 0 && r <= pol.SweepBelow:
+		if rm, err := s.a.MaxRemovable(st.name); err == nil && rm > 1e-9 {
+			if s.a.RemoveMargin(t, st.name, rm) == nil {
+				s.acc.sweeps++
+			}
+		}
+	}
+}
+
+// Metrics are a run's summary figures; doc.go defines each.
+type Metrics struct {
+	Bars  int
+	Years float64
+
+	Positions               int
+	Liquidations            int
+	LiquidationsPerPosition float64
+	LiquidationsPer1000     float64
+	LiquidationsPerYear     float64
+	// YearsToFirstLiquidation is the time from the first bar to the first
+	// liquidation, or the whole span when there was none (then Censored).
+	YearsToFirstLiquidation float64
+	Censored                bool
+	LossMedian, LossWorst   float64 // quote units lost per liquidation
+	LossMedianPct           float64 // … as % of equity just before it
+	LossWorstPct            float64
+	Ruined                  bool
+	YearsToRuin             float64 // span when not ruined
+	NearMisses              int
+	IntrabarAmbiguity       float64 // share of liquidations the close policy would not have fired
+	Stops, Rejections       int
+	TopUps, Sweeps          int
+
+	CapitalAtRisk         float64 // mean over bars, quote units
+	ReturnOnCapitalAtRisk float64 // (final − initial equity) / mean capital at risk
+	MarginUtilisation     float64 // mean Σ IM / equity
+	IdleCapital           float64 // mean 1 − capital at risk / equity
+	EffectiveLeverage     float64 // mean gross notional / equity
+	MaxEffectiveLeverage  float64
+
+	FinalEquity  float64
+	TotalReturn  float64
+	AnnualReturn float64
+	MaxDrawdown  float64 // largest peak-to-trough fall, a fraction of the peak
+	Sharpe       float64 // annualised, per-bar simple returns, sample std (n−1)
+
+	Fees            float64 // trading fees
+	LiquidationFees float64
+	FundingPaid     float64 // net; negative means received
+}
+
+const year = 365.25 * 24 * float64(time.Hour)
+
+func (s *sim) result() Result {
+	r := s.res
+	ac := &s.acc
+	n := len(ac.equity)
+	m := &r.Metrics
+	m.Bars = n
+	m.Years = float64(n) * float64(s.m.Timeframe) / year
+	m.Positions = ac.positions
+	m.Liquidations = len(r.Liquidations)
+	m.Stops, m.Rejections, m.NearMisses, m.TopUps, m.Sweeps = ac.stops, ac.rejections, ac.nearMisses, ac.topUps, ac.sweeps
+	if m.Positions > 0 {
+		m.LiquidationsPerPosition = float64(m.Liquidations) / float64(m.Positions)
+		m.LiquidationsPer1000 = 1000 * m.LiquidationsPerPosition
+	}
+	if m.Years > 0 {
+		m.LiquidationsPerYear = float64(m.Liquidations) / m.Years
+	}
+	barYears := func(bar int) float64 { return float64(bar) * float64(s.m.Timeframe) / year }
+	m.YearsToFirstLiquidation, m.Censored = m.Years, true
+	if m.Liquidations > 0 {
+		m.YearsToFirstLiquidation, m.Censored = barYears(r.Liquidations[0].Bar), false
+		loss := make([]float64, m.Liquidations)
+		pct := make([]float64, m.Liquidations)
+		ambiguous := 0
+		for k, l := range r.Liquidations {
+			loss[k] = l.MarginLost
+			if l.EquityBefore > 0 {
+				pct[k] = 100 * l.MarginLost / l.EquityBefore
+			}
+			if !l.CloseAlso {
+				ambiguous++
+			}
+			m.LiquidationFees += l.Fee
+		}
+		m.LossMedian, m.LossWorst = median(loss), slices.Max(loss)
+		m.LossMedianPct, m.LossWorstPct = median(pct), slices.Max(pct)
+		m.IntrabarAmbiguity = float64(ambiguous) / float64(m.Liquidations)
+	}
+	m.Ruined = ac.ruinBar >= 0
+	m.YearsToRuin = m.Years
+	if m.Ruined {
+		m.YearsToRuin = barYears(ac.ruinBar)
+	}
+	if n > 0 {
+		m.CapitalAtRisk = ac.carSum / float64(n)
+		m.FinalEquity = ac.equity[n-1]
+	}
+	if ac.barsPositive > 0 {
+		bp := float64(ac.barsPositive)
+		m.MarginUtilisation = ac.imSum / bp
+		m.IdleCapital = 1 - ac.carEqSum/bp
+		m.EffectiveLeverage = ac.levSum / bp
+	}
+	m.MaxEffectiveLeverage = ac.maxLev
+	if m.CapitalAtRisk > 0 {
+		m.ReturnOnCapitalAtRisk = (m.FinalEquity - ac.capital0) / m.CapitalAtRisk
+	}
+	m.TotalReturn = m.FinalEquity/ac.capital0 - 1
+	switch {
+	case m.FinalEquity <= 0:
+		m.AnnualReturn = -1
+	case m.Years > 0:
+		m.AnnualReturn = math.Pow(m.FinalEquity/ac.capital0, 1/m.Years) - 1
+	}
+	m.MaxDrawdown = maxDrawdown(ac.equity)
+	m.Sharpe = sharpe(ac.equity, year/float64(s.m.Timeframe))
+	m.Fees = s.a.Fees().InexactFloat64()
+	m.FundingPaid = s.a.FundingPaid().InexactFloat64()
+	if err := s.a.J.Check(); err != nil {
+		r.JournalError = err.Error()
+	}
+	return r
+}
+
+// median of xs (mean of the middle two for an even count); xs is sorted.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+func maxDrawdown(eq []float64) float64 {
+	peak, dd := math.Inf(-1), 0.0
+	for _, e := range eq {
+		peak = max(peak, e)
+		if peak > 0 {
+			dd = max(dd, (peak-e)/peak)
+		}
+	}
+	return dd
+}
+
+// sharpe annualises the mean over the sample standard deviation of per-bar
+// simple returns, up to the first bar with equity ≤ 0.
+func sharpe(eq []float64, barsPerYear float64) float64 {
+	var n int
+	var mean, m2 float64
+	for k := 1; k < len(eq) && eq[k-1] > 0; k++ {
+		r := eq[k]/eq[k-1] - 1
+		n++
+		d := r - mean
+		mean += d / float64(n)
+		m2 += d * (r - mean)
+	}
+	if n < 2 || m2 == 0 {
+		return 0
+	}
+	return mean / math.Sqrt(m2/float64(n-1)) * math.Sqrt(barsPerYear)
+}

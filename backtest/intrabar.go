@@ -1,0 +1,321 @@
+package backtest
+
+import (
+	"github.com/marginlab/marginlab/backtest/margin"
+)
+
+// pathFraction returns λ in [0, 1] at which a price moving from open to
+// adverse reaches x; 0 when it is already there at the open (a gap).
+func pathFraction(open, adverse, x float64) float64 {
+	if open == adverse {
+		return 0
+	}
+	l := (open - x) / (open - adverse)
+	return min(max(l, 0), 1)
+}
+
+// reached reports whether a side's adverse price reaches level x.
+func reached(side int, adverse, x float64) bool {
+	if side > 0 {
+		return adverse <= x
+	}
+	return adverse >= x
+}
+
+// adverseOf returns the adverse extreme for a side from high and low.
+func adverseOf(side int, high, low float64) float64 {
+	if side > 0 {
+		return low
+	}
+	return high
+}
+
+// adverse runs bar i's intrabar path under the adverse policy.
+func (s *sim) adverse(i int, t int64) {
+	for k := range s.syms {
+		st := &s.syms[k]
+		p := st.pos
+		if p == nil || !p.Open() || st.mode != margin.Isolated {
+			continue
+		}
+		mo, mh, ml, mc := st.markAt(i)
+		ma := adverseOf(p.Side, mh, ml)
+		lamLiq := 2.0
+		if p.Breached(ma) {
+			lp, _ := s.a.LiquidationPrice(p)
+			lamLiq = pathFraction(mo, ma, lp)
+		} else {
+			s.nearMiss(&st.near, s.a.MarginRatio(p, ma))
+		}
+		if st.stop > 0 {
+			to, ta := st.c.Open[i], adverseOf(p.Side, st.c.High[i], st.c.Low[i])
+			if reached(p.Side, ta, st.stop) && pathFraction(to, ta, st.stop) <= lamLiq {
+				s.stopOut(i, t, k, margin.SettlePrice(p.Side, st.stop, to))
+				continue
+			}
+		}
+		if lamLiq <= 1 {
+			lp, _ := s.a.LiquidationPrice(p)
+			closeAlso := p.Breached(mc)
+			ev, err := s.a.LiquidateIsolated(t, st.name, margin.SettlePrice(p.Side, lp, mo))
+			if err != nil {
+				panic(err) // the position is open: cannot happen
+			}
+			s.recordLiq(i, ev, closeAlso, &st.near)
+			s.block(i, k)
+		}
+	}
+	s.crossPath(i, t)
+}
+
+// atClose runs bar i's checks under the close policy: stops and
+// liquidations are tested at the close only and settle there.
+func (s *sim) atClose(i int, t int64) {
+	for k := range s.syms {
+		st := &s.syms[k]
+		p := st.pos
+		if p == nil || !p.Open() {
+			continue
+		}
+		tc := st.c.Close[i]
+		if st.stop > 0 && reached(p.Side, tc, st.stop) {
+			s.stopOut(i, t, k, tc)
+			continue
+		}
+		if st.mode != margin.Isolated {
+			continue
+		}
+		_, _, _, mc := st.markAt(i)
+		if p.Breached(mc) {
+			lp, _ := s.a.LiquidationPrice(p)
+			ev, _ := s.a.LiquidateIsolated(t, st.name, margin.SettlePrice(p.Side, lp, mc))
+			s.recordLiq(i, ev, true, &st.near)
+			s.block(i, k)
+		} else {
+			s.nearMiss(&st.near, s.a.MarginRatio(p, mc))
+		}
+	}
+	s.syncLegs()
+	if len(s.legs) == 0 {
+		return
+	}
+	for j, k := range s.legs {
+		_, _, _, s.pathAt[j] = s.syms[k].markAt(i)
+	}
+	eq, mm := s.a.CrossHealth(s.pathAt[:len(s.legs)])
+	if eq > mm {
+		s.nearMiss(&s.crossNear, ratio(eq, mm))
+		return
+	}
+	s.liquidateCross(i, t, s.pathAt[:len(s.legs)], true)
+}
+
+func ratio(eq, mm float64) float64 {
+	if eq <= 0 {
+		return 2
+	}
+	return mm / eq
+}
+
+// syncLegs keeps s.legs (symbol indices) in the order of the account's
+// CrossPositions, rebuilding it only when that changed.
+func (s *sim) syncLegs() {
+	cp := s.a.CrossPositions()
+	same := len(cp) == len(s.legs)
+	for j := 0; same && j < len(cp); j++ {
+		same = s.syms[s.legs[j]].pos == cp[j]
+	}
+	if same {
+		return
+	}
+	s.legs = s.legs[:0]
+	for _, p := range cp {
+		s.legs = append(s.legs, s.index[p.Symbol])
+	}
+	if cap(s.legOpen) < len(cp) {
+		s.legOpen = make([]float64, len(cp))
+		s.legAdv = make([]float64, len(cp))
+		s.pathAt = make([]float64, len(cp))
+	}
+}
+
+// crossPath runs the λ-sweep for the cross account in bar i: every leg
+// moves from its open toward its adverse extreme by the same fraction λ.
+// Equity minus maintenance, f(λ), is concave (equity is linear in λ and
+// maintenance convex, piecewise linear across tiers), so f ≥ 0 at both
+// ends means no liquidation inside; otherwise the first root λ* is found
+// and every leg settles at its price at λ*. A stop reached at a smaller λ
+// fires first and the sweep continues from there.
+func (s *sim) crossPath(i int, t int64) {
+	s.syncLegs()
+	if len(s.legs) == 0 {
+		return
+	}
+	n := len(s.legs)
+	for j, k := range s.legs {
+		o, h, l, _ := s.syms[k].markAt(i)
+		s.legOpen[j], s.legAdv[j] = o, adverseOf(s.syms[k].pos.Side, h, l)
+	}
+	eq1, mm1 := s.a.CrossHealth(s.legAdv[:n])
+	if eq1 > mm1 && !s.anyCrossStop(i) {
+		s.nearMiss(&s.crossNear, ratio(eq1, mm1))
+		return
+	}
+	lo := 0.0
+	for range 2*n + 2 {
+		s.syncLegs()
+		n = len(s.legs)
+		if n == 0 {
+			return
+		}
+		for j, k := range s.legs {
+			o, h, l, _ := s.syms[k].markAt(i)
+			s.legOpen[j], s.legAdv[j] = o, adverseOf(s.syms[k].pos.Side, h, l)
+		}
+		lamLiq := 2.0
+		if eq, mm := s.a.CrossHealth(s.legAdv[:n]); eq <= mm {
+			lamLiq = s.rootLambda(lo, n)
+		}
+		lamStop, kStop := 2.0, -1
+		for _, k := range s.legs {
+			st := &s.syms[k]
+			if st.stop == 0 {
+				continue
+			}
+			to, ta := st.c.Open[i], adverseOf(st.pos.Side, st.c.High[i], st.c.Low[i])
+			if reached(st.pos.Side, ta, st.stop) {
+				if l := max(pathFraction(to, ta, st.stop), lo); l < lamStop {
+					lamStop, kStop = l, k
+				}
+			}
+		}
+		if kStop >= 0 && lamStop <= lamLiq {
+			st := &s.syms[kStop]
+			s.stopOut(i, t, kStop, margin.SettlePrice(st.pos.Side, st.stop, st.c.Open[i]))
+			lo = lamStop
+			continue
+		}
+		if lamLiq > 1 {
+			return
+		}
+		s.pricesAt(lamLiq, n)
+		// Would the close policy have liquidated too?
+		closeAt := make([]float64, n)
+		for j, k := range s.legs {
+			_, _, _, closeAt[j] = s.syms[k].markAt(i)
+		}
+		eqC, mmC := s.a.CrossHealth(closeAt)
+		s.liquidateCross(i, t, s.pathAt[:n], eqC <= mmC)
+		return
+	}
+}
+
+// anyCrossStop reports whether some cross leg's stop is reached in bar i.
+func (s *sim) anyCrossStop(i int) bool {
+	for _, k := range s.legs {
+		st := &s.syms[k]
+		if st.stop > 0 && reached(st.pos.Side, adverseOf(st.pos.Side, st.c.High[i], st.c.Low[i]), st.stop) {
+			return true
+		}
+	}
+	return false
+}
+
+// pricesAt fills s.pathAt with every leg's price at λ.
+func (s *sim) pricesAt(lam float64, n int) {
+	for j := range n {
+		s.pathAt[j] = s.legOpen[j] + lam*(s.legAdv[j]-s.legOpen[j])
+	}
+}
+
+// rootLambda returns the first λ in [lo, 1] where equity ≤ maintenance,
+// given that it is so at λ = 1: bisection to a bracket of 1e-15, then the
+// exact root of the (linear) segment inside it.
+func (s *sim) rootLambda(lo float64, n int) float64 {
+	f := func(l float64) float64 {
+		s.pricesAt(l, n)
+		eq, mm := s.a.CrossHealth(s.pathAt[:n])
+		return eq - mm
+	}
+	flo := f(lo)
+	if flo <= 0 {
+		return lo
+	}
+	hi, fhi := 1.0, f(1)
+	for range 60 {
+		if hi-lo < 1e-15 {
+			break
+		}
+		mid := (lo + hi) / 2
+		if fm := f(mid); fm > 0 {
+			lo, flo = mid, fm
+		} else {
+			hi, fhi = mid, fm
+		}
+	}
+	l := lo + (hi-lo)*flo/(flo-fhi)
+	return min(max(l, lo), hi)
+}
+
+// liquidateCross liquidates the cross account at prices (in legs order).
+func (s *sim) liquidateCross(i int, t int64, prices []float64, closeAlso bool) {
+	legs := append([]int(nil), s.legs...)
+	evs := s.a.LiquidateCross(t, append([]float64(nil), prices...))
+	for _, ev := range evs {
+		s.recordLiq(i, ev, closeAlso, &s.crossNear)
+	}
+	for _, k := range legs {
+		if p := s.syms[k].pos; p == nil || !p.Open() {
+			s.block(i, k)
+		}
+	}
+}
+
+// stopOut closes symbol k's position at ref (a stop fill) and keeps the
+// symbol flat until the strategy's intent changes.
+func (s *sim) stopOut(i int, t int64, k int, ref float64) {
+	st := &s.syms[k]
+	s.fill(i, t, k, -float64(st.pos.Side)*st.pos.Qty, ref, "stop")
+	st.blocked = true
+	s.acc.stops++
+}
+
+// block keeps a liquidated symbol flat until its intent changes and for at
+// least Cooldown bars.
+func (s *sim) block(i, k int) {
+	st := &s.syms[k]
+	st.blocked = true
+	st.coolTill = i + 1 + s.cfg.Cooldown
+	st.stop = 0
+}
+
+// nearMiss tracks episodes of a margin ratio at or above NearMiss: an
+// episode starts when the ratio reaches it and ends when it falls below 90 %
+// of it; one that ends in a liquidation is not a near miss (recordLiq
+// takes it back).
+func (s *sim) nearMiss(near *bool, r float64) {
+	thr := s.cfg.NearMiss
+	if thr <= 0 {
+		return
+	}
+	switch {
+	case r >= thr && !*near:
+		*near = true
+		s.acc.nearMisses++
+	case r < 0.9*thr:
+		*near = false
+	}
+}
+
+// recordLiq records a liquidation event.
+func (s *sim) recordLiq(i int, ev margin.Liquidation, closeAlso bool, near *bool) {
+	if *near {
+		s.acc.nearMisses--
+		*near = false
+	}
+	s.res.Liquidations = append(s.res.Liquidations, LiquidationRecord{
+		Time: ev.Time, Bar: i, Symbol: ev.Symbol, Mode: ev.Mode.String(), Side: ev.Side, Qty: ev.Qty, Entry: ev.Entry,
+		LiqPrice: ev.LiqPrice, Settle: ev.Settle, MarginLost: ev.Lost, Fee: ev.Fee, Insurance: ev.Insurance,
+		EquityBefore: ev.EquityBefore, EquityAfter: ev.EquityAfter, CloseAlso: closeAlso, Partial: ev.Partial,
+	})
+}

@@ -1,0 +1,280 @@
+package backtest
+
+import (
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/marginlab/marginlab/backtest/margin"
+	"github.com/marginlab/marginlab/data"
+)
+
+// Run replays the intent stream over market m once per mode and returns one
+// Result per mode, in the order given.
+func Run(m *data.Market, in *Intents, cfg Config, modes ...ModeSpec) ([]Result, error) {
+	cfg = cfg.withDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if in.Bars != len(m.Time) || in.Symbols != len(m.Symbols) {
+		return nil, fmt.Errorf("backtest: intents for %d bars × %d symbols, market has %d × %d", in.Bars, in.Symbols, len(m.Time), len(m.Symbols))
+	}
+	if len(modes) == 0 {
+		modes = []ModeSpec{IsolatedMode, CrossMode}
+	}
+	out := make([]Result, len(modes))
+	for k, mode := range modes {
+		s := newSim(m, in, &cfg, mode)
+		s.run()
+		out[k] = s.result()
+	}
+	return out, nil
+}
+
+// symState is the simulation's per-symbol state in one mode.
+type symState struct {
+	name     string
+	mode     margin.Mode
+	pos      *margin.Position // nil until the first fill
+	want     Intent           // the strategy's current intent
+	held     Intent           // the intent the position was opened for
+	blocked  bool             // liquidated: flat until the intent changes
+	coolTill int              // first bar it may trade again after a liquidation
+	stop     float64          // stop price, 0: none
+	im0      float64          // initial margin at entry (top-up policy)
+	toppedUp float64
+	near     bool // margin ratio above NearMiss since the last reset
+	fundK    int  // next funding event
+	// Price columns: liquidation checks use mark (when present and not
+	// NaN), stops and fills use trades.
+	c    *data.Bars
+	mark *data.Bars
+}
+
+// markAt returns the mark price columns at row i (falling back to trades).
+func (s *symState) markAt(i int) (o, h, l, c float64) {
+	if s.mark != nil {
+		if o = s.mark.Open[i]; o == o { // not NaN
+			return o, s.mark.High[i], s.mark.Low[i], s.mark.Close[i]
+		}
+	}
+	return s.c.Open[i], s.c.High[i], s.c.Low[i], s.c.Close[i]
+}
+
+type sim struct {
+	m     *data.Market
+	in    *Intents
+	cfg   *Config
+	mode  ModeSpec
+	a     *margin.Account
+	syms  []symState
+	index map[string]int // symbol name → index
+	res   Result
+	acc   accumulators
+
+	// The cross account's legs (symbol indices, in CrossPositions order)
+	// and scratch prices for the λ-sweep.
+	legs                    []int
+	legOpen, legAdv, pathAt []float64
+	crossNear               bool
+}
+
+func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
+	s := &sim{m: m, in: in, cfg: cfg, mode: mode, a: margin.NewAccount(cfg.Venue)}
+	s.syms = make([]symState, len(m.Symbols))
+	s.index = make(map[string]int, len(m.Symbols))
+	marks := 0
+	for k := range m.Symbols {
+		sym := &m.Symbols[k]
+		st := &s.syms[k]
+		st.name, st.c, st.mark = sym.Name, &sym.Candles, sym.Mark
+		s.index[sym.Name] = k
+		st.mode = margin.Cross
+		if mode.isolated(sym.Name) {
+			st.mode = margin.Isolated
+		}
+		if sym.Mark != nil {
+			marks++
+		}
+	}
+	s.res.Mode = mode.Name
+	switch marks {
+	case 0:
+		s.res.MarkSource = "trades"
+	case len(m.Symbols):
+		s.res.MarkSource = "mark"
+	default:
+		s.res.MarkSource = "mixed"
+	}
+	if err := s.a.Deposit(m.Time[0], cfg.Capital); err != nil {
+		panic(err) // Validate checked Capital
+	}
+	return s
+}
+
+func (s *sim) run() {
+	ch := s.in.Changes
+	next := 0
+	s.acc.start(s.cfg, len(s.m.Time))
+	for i := range s.m.Time {
+		t := s.m.Time[i]
+		// 1. Fills at the open for intents decided at the previous close.
+		if i > 0 {
+			for next < len(ch) && ch[next].Bar == i-1 {
+				st := &s.syms[ch[next].Symbol]
+				st.want = ch[next].Intent
+				st.blocked = false // a new decision ends the wait after a liquidation
+				next++
+			}
+			for k := range s.syms {
+				s.execute(i, k)
+			}
+		} else {
+			for next < len(ch) && ch[next].Bar < 0 {
+				next++
+			}
+		}
+		// 2. Funding due at or before the open.
+		s.funding(i, t)
+		// 3. The intrabar path: stops and liquidations.
+		if s.cfg.Policy == Adverse {
+			s.adverse(i, t)
+		} else {
+			s.atClose(i, t)
+		}
+		// 4. Mark at close, margin policies, record.
+		s.close(i)
+	}
+	// Intents decided at the last close have no bar left to execute in.
+}
+
+// execute brings symbol k's position in line with its intent at bar i's
+// open, when the intent differs from what the position was opened for.
+func (s *sim) execute(i, k int) {
+	st := &s.syms[k]
+	want := st.want
+	if st.blocked || i < st.coolTill {
+		want = Intent{}
+	}
+	open := st.pos != nil && st.pos.Open()
+	if open && want == st.held {
+		return
+	}
+	if !open && want.Side == 0 {
+		return
+	}
+	price := st.c.Open[i]
+	t := s.m.Time[i]
+	target := 0.0
+	if want.Side != 0 {
+		eq := s.a.Equity()
+		fill := price * (1 + float64(want.Side)*s.cfg.Slippage)
+		target = float64(want.Side) * s.cfg.Sizer.Size(want, fill, eq, s.cfg.Leverage)
+		if !(math.Abs(target) > 0) || math.IsInf(target, 0) {
+			target = 0
+		}
+	}
+	cur := 0.0
+	if open {
+		cur = float64(st.pos.Side) * st.pos.Qty
+	}
+	delta := target - cur
+	if delta == 0 {
+		st.held = want
+		return
+	}
+	// A flip or a reduction closes first; the close always succeeds.
+	if open && (target == 0 || math.Signbit(target) != math.Signbit(cur)) {
+		s.fill(i, t, k, -cur, price, "signal")
+		delta = target
+	}
+	if delta != 0 {
+		opened := !(st.pos != nil && st.pos.Open())
+		if !s.fill(i, t, k, delta, price, "signal") {
+			return
+		}
+		if opened {
+			s.acc.positions++
+			st.im0 = st.pos.Qty * st.pos.Entry / st.pos.Leverage
+			st.toppedUp = 0
+			st.near = false
+		}
+	}
+	st.held = want
+	s.setStop(st, want)
+}
+
+// fill executes qty of symbol k at reference price (slippage applied),
+// handling rejection. It reports whether anything was filled.
+func (s *sim) fill(i int, t int64, k int, qty, ref float64, reason string) bool {
+	st := &s.syms[k]
+	side := 1.0
+	if qty < 0 {
+		side = -1
+	}
+	price := ref * (1 + side*s.cfg.Slippage)
+	o := margin.Order{Symbol: st.name, Mode: st.mode, Qty: qty, Price: price, Leverage: s.cfg.Leverage}
+	f, err := s.a.Fill(t, o)
+	if errors.Is(err, margin.ErrInsufficientMargin) || errors.Is(err, margin.ErrLeverage) {
+		s.acc.rejections++
+		if !s.cfg.ReduceToFit || !errors.Is(err, margin.ErrInsufficientMargin) {
+			return false
+		}
+		fee := s.cfg.Venue.TakerFee
+		maxQty := s.a.Available() / (price/s.cfg.Leverage + price*fee) * 0.999999
+		if !(maxQty > 0) {
+			return false
+		}
+		o.Qty = side * math.Min(math.Abs(qty), maxQty)
+		if f, err = s.a.Fill(t, o); err != nil {
+			return false
+		}
+	} else if err != nil {
+		panic(fmt.Sprintf("backtest: fill %s: %v", st.name, err)) // bad order: a bug here
+	}
+	if st.pos == nil {
+		st.pos = s.a.Position(st.name, st.mode)
+	}
+	s.res.Fills = append(s.res.Fills, FillRecord{Time: t, Bar: i, Symbol: st.name, Qty: f.Qty, Price: f.Price, Fee: f.Fee, PnL: f.RealizedPnL, Reason: reason})
+	if !st.pos.Open() {
+		st.stop = 0
+	}
+	return true
+}
+
+// setStop places the position's stop from the intent's distance and the
+// StopAtLiq fraction, whichever is nearer the entry.
+func (s *sim) setStop(st *symState, in Intent) {
+	st.stop = 0
+	p := st.pos
+	if p == nil || !p.Open() {
+		return
+	}
+	side := float64(p.Side)
+	if in.Stop > 0 {
+		st.stop = p.Entry * (1 - side*in.Stop)
+	}
+	if f := s.cfg.StopAtLiq; f > 0 {
+		if lp, ok := s.a.LiquidationPrice(p); ok {
+			sp := p.Entry - side*f*(p.Entry-lp)
+			if st.stop == 0 || side*(sp-st.stop) > 0 {
+				st.stop = sp
+			}
+		}
+	}
+}
+
+// funding applies every event due at or before bar i's open.
+func (s *sim) funding(i int, t int64) {
+	for k := range s.syms {
+		st := &s.syms[k]
+		f := &s.m.Symbols[k].Funding
+		for st.fundK < len(f.Time) && f.Time[st.fundK] <= t {
+			if i > 0 && st.pos != nil && st.pos.Open() {
+				o, _, _, _ := st.markAt(i)
+				s.a.ApplyFunding(t, st.name, f.Rate[st.fundK], o)
+			}
+			st.fundK++
+		}
+	}
+}
