@@ -14,18 +14,18 @@ type FillRecord struct {
 
 // LiquidationRecord is one position's liquidation.
 type LiquidationRecord struct {
-	Time       int64
-	Bar        int
-	Symbol     string
-	Mode       string // "isolated" or "cross"
-	Side       int
-	Qty        float64
-	Entry      float64
-	LiqPrice   float64 // NaN when the position had none (cross after a gap)
-	Settle     float64
-	MarginLost float64 // what the trader lost through this position
-	Fee        float64 // liquidation fee
-	Insurance  float64 // net flow into the insurance fund
+	Time                      int64
+	Bar                       int
+	Symbol                    string
+	Mode                      string // "isolated" or "cross"
+	Side                      int
+	Qty                       float64
+	Entry                     float64
+	LiqPrice                  float64 // NaN when the position had none (cross after a gap)
+	Settle                    float64
+	MarginLost                float64 // what the trader lost through this position
+	Fee                       float64 // liquidation fee
+	Insurance                 float64 // net flow into the insurance fund
 	EquityBefore, EquityAfter float64
 	// CloseAlso says the close policy (test at the close only) would have
 	// liquidated too; when false the liquidation depends on the intrabar
