@@ -191,6 +191,9 @@ func (s *sim) execute(i, k int) {
 	if delta != 0 {
 		opened := !(st.pos != nil && st.pos.Open())
 		if !s.fill(i, t, k, delta, price, "signal") {
+			// Rejected: wait for the strategy's next decision rather
+			// than retrying (and counting) the same order every bar.
+			st.blocked = true
 			return
 		}
 		if opened {
