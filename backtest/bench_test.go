@@ -63,7 +63,9 @@ func benchConfig() Config {
 
 type fixedNotional float64
 
-func (f fixedNotional) Size(in Intent, price, equity, leverage float64) float64 { return float64(f) / price }
+func (f fixedNotional) Size(in Intent, price, equity, leverage float64) float64 {
+	return float64(f) / price
+}
 
 // BenchmarkRun8x1M runs both modes over 8 symbols × 1,000,000 one-minute
 // bars with sparse signals. Target: ≥ 80M bar-steps/s per core (bar-steps =
