@@ -32,7 +32,7 @@ func (a *accumulators) start(cfg *Config, bars int) {
 // close marks every position at bar i's close, applies the isolated margin
 // policies, and records the bar.
 func (s *sim) close(i int) {
-	carIso, cross, im, gross := 0.0, false, 0.0, 0.0
+	carIso, cross, im, gross, upnl := 0.0, false, 0.0, 0.0, 0.0
 	crossEq := s.a.Wallet()
 	for k := range s.syms {
 		st := &s.syms[k]
@@ -52,10 +52,12 @@ func (s *sim) close(i int) {
 		if p.Open() {
 			im += p.Qty * mc / p.Leverage
 			gross += p.Qty * mc
+			upnl += p.UPnL(mc)
 		}
 	}
-	// Flat isolated slots keep no margin, so Equity is complete.
-	eq := s.a.Equity()
+	// Flat isolated positions hold no margin (a close or a liquidation
+	// empties it), so this is the account's whole equity.
+	eq := s.a.Wallet() + carIso + upnl
 	car := carIso
 	if cross {
 		car += crossEq

@@ -1,6 +1,8 @@
 package backtest
 
 import (
+	"slices"
+
 	"github.com/marginlab/marginlab/backtest/margin"
 )
 
@@ -44,8 +46,8 @@ func (s *sim) adverse(i int, t int64) {
 		if p.Breached(ma) {
 			lp, _ := s.a.LiquidationPrice(p)
 			lamLiq = pathFraction(mo, ma, lp)
-		} else {
-			s.nearMiss(&st.near, s.a.MarginRatio(p, ma))
+		} else if s.cfg.NearMiss > 0 {
+			s.isolatedNearMiss(st, ma)
 		}
 		if st.stop > 0 {
 			to, ta := st.c.Open[i], adverseOf(p.Side, st.c.High[i], st.c.Low[i])
@@ -91,8 +93,8 @@ func (s *sim) atClose(i int, t int64) {
 			ev, _ := s.a.LiquidateIsolated(t, st.name, margin.SettlePrice(p.Side, lp, mc))
 			s.recordLiq(i, ev, true, &st.near)
 			s.block(i, k)
-		} else {
-			s.nearMiss(&st.near, s.a.MarginRatio(p, mc))
+		} else if s.cfg.NearMiss > 0 {
+			s.isolatedNearMiss(st, mc)
 		}
 	}
 	s.syncLegs()
@@ -104,7 +106,7 @@ func (s *sim) atClose(i int, t int64) {
 	}
 	eq, mm := s.a.CrossHealth(s.pathAt[:len(s.legs)])
 	if eq > mm {
-		s.nearMiss(&s.crossNear, ratio(eq, mm))
+		s.crossNearMiss(eq, mm)
 		return
 	}
 	s.liquidateCross(i, t, s.pathAt[:len(s.legs)], true)
@@ -158,7 +160,7 @@ func (s *sim) crossPath(i int, t int64) {
 	}
 	eq1, mm1 := s.a.CrossHealth(s.legAdv[:n])
 	if eq1 > mm1 && !s.anyCrossStop(i) {
-		s.nearMiss(&s.crossNear, ratio(eq1, mm1))
+		s.crossNearMiss(eq1, mm1)
 		return
 	}
 	lo := 0.0
@@ -287,24 +289,57 @@ func (s *sim) block(i, k int) {
 	st.blocked = true
 	st.coolTill = i + 1 + s.cfg.Cooldown
 	st.stop = 0
+	if s.cfg.Cooldown > 0 && !slices.Contains(s.cooling, k) {
+		s.cooling = append(s.cooling, k) // an intent change meanwhile executes when it ends
+	}
 }
 
-// nearMiss tracks episodes of a margin ratio at or above NearMiss: an
+// Near misses are episodes of a margin ratio at or above NearMiss: an
 // episode starts when the ratio reaches it and ends when it falls below 90 %
 // of it; one that ends in a liquidation is not a near miss (recordLiq
 // takes it back).
-func (s *sim) nearMiss(near *bool, r float64) {
-	thr := s.cfg.NearMiss
-	if thr <= 0 {
-		return
-	}
+func (s *sim) nearMiss(near *bool, reachedNear, belowReset bool) {
 	switch {
-	case r >= thr && !*near:
+	case reachedNear && !*near:
 		*near = true
 		s.acc.nearMisses++
-	case r < 0.9*thr:
+	case belowReset:
 		*near = false
 	}
+}
+
+func (s *sim) crossNearMiss(eq, mm float64) {
+	if thr := s.cfg.NearMiss; thr > 0 {
+		r := ratio(eq, mm)
+		s.nearMiss(&s.crossNear, r >= thr, r < 0.9*thr)
+	}
+}
+
+// isolatedNearMiss tests an isolated position's margin ratio at price by
+// comparing price with the cached prices where the ratio reaches NearMiss
+// and 90 % of it.
+func (s *sim) isolatedNearMiss(st *symState, price float64) {
+	p := st.pos
+	key := [3]float64{p.Margin(), p.Qty, p.Entry}
+	if key != st.nearKey {
+		st.nearKey = key
+		st.nearPx, st.nearOK = s.ratioPrice(p, s.cfg.NearMiss)
+		st.resetPx, st.resetOK = s.ratioPrice(p, 0.9*s.cfg.NearMiss)
+	}
+	s.nearMiss(&st.near, st.nearOK && reached(p.Side, price, st.nearPx), !st.resetOK || !reached(p.Side, price, st.resetPx))
+}
+
+// ratioPrice solves margin + uPnL(P) = MM(P)/r for P: the liquidation
+// price of the position with every maintenance rate and amount divided by
+// r (the margin ratio is MM/(margin + uPnL)).
+func (s *sim) ratioPrice(p *margin.Position, r float64) (float64, bool) {
+	s.scaled = append(s.scaled[:0], p.Brackets...)
+	for k := range s.scaled {
+		s.scaled[k].MMR /= r
+		s.scaled[k].Cum /= r
+	}
+	v := s.cfg.Venue
+	return v.Rule().LiquidationPrice(s.scaled, v.TakerFee/r, p.Side, p.Qty, p.Entry, p.Margin())
 }
 
 // recordLiq records a liquidation event.

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/marginlab/marginlab/backtest/margin"
+	"github.com/marginlab/marginlab/backtest/venue"
 	"github.com/marginlab/marginlab/data"
 )
 
@@ -44,7 +46,13 @@ type symState struct {
 	im0      float64          // initial margin at entry (top-up policy)
 	toppedUp float64
 	near     bool // margin ratio above NearMiss since the last reset
-	fundK    int  // next funding event
+	// Prices at which the margin ratio reaches NearMiss and 90 % of it,
+	// valid for nearKey (margin, size, entry): the ratio test per bar is
+	// then one comparison.
+	nearPx, resetPx float64
+	nearOK, resetOK bool
+	nearKey         [3]float64
+	fundK           int // next funding event
 	// Price columns: liquidation checks use mark (when present and not
 	// NaN), stops and fills use trades.
 	c    *data.Bars
@@ -77,6 +85,11 @@ type sim struct {
 	legs                    []int
 	legOpen, legAdv, pathAt []float64
 	crossNear               bool
+
+	pending     []int // symbols to execute at this bar's open
+	cooling     []int // symbols in a cool-down
+	nextFunding int64 // earliest funding event not yet applied
+	scaled      []venue.Bracket
 }
 
 func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
@@ -116,26 +129,47 @@ func (s *sim) run() {
 	ch := s.in.Changes
 	next := 0
 	s.acc.start(s.cfg, len(s.m.Time))
+	s.nextFunding = s.firstFunding()
 	for i := range s.m.Time {
 		t := s.m.Time[i]
-		// 1. Fills at the open for intents decided at the previous close.
+		// 1. Fills at the open for intents decided at the previous close,
+		// and for symbols whose cool-down ends now. Symbols go in index
+		// order: a fill's size depends on the equity after earlier fills.
 		if i > 0 {
+			pending := s.pending[:0]
 			for next < len(ch) && ch[next].Bar == i-1 {
-				st := &s.syms[ch[next].Symbol]
+				k := ch[next].Symbol
+				st := &s.syms[k]
 				st.want = ch[next].Intent
 				st.blocked = false // a new decision ends the wait after a liquidation
+				pending = append(pending, k)
 				next++
 			}
-			for k := range s.syms {
+			for j := 0; j < len(s.cooling); j++ {
+				if k := s.cooling[j]; s.syms[k].coolTill <= i {
+					pending = append(pending, k)
+					s.cooling = append(s.cooling[:j], s.cooling[j+1:]...)
+					j--
+				}
+			}
+			if len(pending) > 1 {
+				slices.Sort(pending)
+				pending = slices.Compact(pending)
+			}
+			for _, k := range pending {
 				s.execute(i, k)
 			}
+			s.pending = pending
 		} else {
 			for next < len(ch) && ch[next].Bar < 0 {
 				next++
 			}
 		}
 		// 2. Funding due at or before the open.
-		s.funding(i, t)
+		if t >= s.nextFunding {
+			s.funding(i, t)
+			s.nextFunding = s.firstFunding()
+		}
 		// 3. The intrabar path: stops and liquidations.
 		if s.cfg.Policy == Adverse {
 			s.adverse(i, t)
@@ -146,6 +180,18 @@ func (s *sim) run() {
 		s.close(i)
 	}
 	// Intents decided at the last close have no bar left to execute in.
+}
+
+// firstFunding returns the earliest funding event not yet applied.
+func (s *sim) firstFunding() int64 {
+	next := int64(math.MaxInt64)
+	for k := range s.syms {
+		f := &s.m.Symbols[k].Funding
+		if j := s.syms[k].fundK; j < len(f.Time) {
+			next = min(next, f.Time[j])
+		}
+	}
+	return next
 }
 
 // execute brings symbol k's position in line with its intent at bar i's
