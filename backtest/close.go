@@ -32,59 +32,64 @@ func (a *accumulators) start(cfg *Config, bars int) {
 // close marks every position at bar i's close, applies the isolated margin
 // policies, and records the bar.
 func (s *sim) close(i int) {
-	carIso, cross, im, gross, upnl := 0.0, false, 0.0, 0.0, 0.0
-	crossEq := s.a.Wallet()
-	for k := range s.syms {
+	carIso, cross, gross, upnl := 0.0, false, 0.0, 0.0
+	crossUPnL := 0.0
+	policy := s.cfg.Margin.TopUpAt > 0 || s.cfg.Margin.SweepBelow > 0
+	for _, k := range s.openSyms() {
 		st := &s.syms[k]
 		p := st.pos
-		if p == nil || !p.Open() {
+		mc := st.markClose(i)
+		if st.mode == margin.Isolated {
+			if policy {
+				s.marginPolicy(i, st, mc)
+			}
+			carIso += p.Margin()
+		}
+		if !p.Open() {
 			continue
 		}
-		_, _, _, mc := st.markAt(i)
 		p.Mark = mc
-		if st.mode == margin.Isolated {
-			s.marginPolicy(i, st, mc)
-			carIso += p.Margin()
-		} else {
+		u := float64(p.Side) * p.Qty * (mc - p.Entry)
+		upnl += u
+		gross += p.Qty * mc
+		if st.mode == margin.Cross {
 			cross = true
-			crossEq += p.UPnL(mc)
-		}
-		if p.Open() {
-			im += p.Qty * mc / p.Leverage
-			gross += p.Qty * mc
-			upnl += p.UPnL(mc)
+			crossUPnL += u
 		}
 	}
 	// Flat isolated positions hold no margin (a close or a liquidation
-	// empties it), so this is the account's whole equity.
-	eq := s.a.Wallet() + carIso + upnl
+	// empties it), so this is the account's whole equity. Every position
+	// has the configured leverage, so Σ IM = gross notional / leverage.
+	w := s.a.Wallet()
+	eq := w + carIso + upnl
+	im := gross / s.cfg.Leverage
 	car := carIso
 	if cross {
-		car += crossEq
+		car += w + crossUPnL
 	}
 	ac := &s.acc
 	ac.equity = append(ac.equity, eq)
 	ac.carSum += car
+	lev := 0.0
 	if eq > 0 {
+		inv := 1 / eq
+		lev = gross * inv
 		ac.barsPositive++
-		ac.carEqSum += car / eq
-		ac.imSum += im / eq
-		ac.levSum += gross / eq
-		ac.maxLev = max(ac.maxLev, gross/eq)
+		ac.carEqSum += car * inv
+		ac.imSum += im * inv
+		ac.levSum += lev
+		ac.maxLev = max(ac.maxLev, lev)
 	}
 	if ac.ruinBar < 0 && eq <= ac.ruinAt {
 		ac.ruinBar = i
 	}
-	if i%s.cfg.Every == 0 || i == len(s.m.Time)-1 {
+	if s.recordIn--; s.recordIn <= 0 || i == len(s.m.Time)-1 {
+		s.recordIn = s.cfg.Every
 		sr := &s.res.Series
 		sr.Time = append(sr.Time, s.m.Time[i])
 		sr.Equity = append(sr.Equity, eq)
 		sr.CapitalAtRisk = append(sr.CapitalAtRisk, car)
 		sr.MarginUsed = append(sr.MarginUsed, im)
-		lev := 0.0
-		if eq > 0 {
-			lev = gross / eq
-		}
 		sr.Leverage = append(sr.Leverage, lev)
 	}
 }

@@ -34,16 +34,16 @@ func adverseOf(side int, high, low float64) float64 {
 
 // adverse runs bar i's intrabar path under the adverse policy.
 func (s *sim) adverse(i int, t int64) {
-	for k := range s.syms {
+	for _, k := range s.openSyms() {
 		st := &s.syms[k]
 		p := st.pos
-		if p == nil || !p.Open() || st.mode != margin.Isolated {
+		if st.mode != margin.Isolated || !p.Open() {
 			continue
 		}
-		mo, mh, ml, mc := st.markAt(i)
-		ma := adverseOf(p.Side, mh, ml)
+		ma := st.markAdverse(i, p.Side)
 		lamLiq := 2.0
 		if p.Breached(ma) {
+			mo, _, _, _ := st.markAt(i)
 			lp, _ := s.a.LiquidationPrice(p)
 			lamLiq = pathFraction(mo, ma, lp)
 		} else if s.cfg.NearMiss > 0 {
@@ -57,6 +57,7 @@ func (s *sim) adverse(i int, t int64) {
 			}
 		}
 		if lamLiq <= 1 {
+			mo, _, _, mc := st.markAt(i)
 			lp, _ := s.a.LiquidationPrice(p)
 			closeAlso := p.Breached(mc)
 			ev, err := s.a.LiquidateIsolated(t, st.name, margin.SettlePrice(p.Side, lp, mo))
@@ -155,8 +156,7 @@ func (s *sim) crossPath(i int, t int64) {
 	}
 	n := len(s.legs)
 	for j, k := range s.legs {
-		o, h, l, _ := s.syms[k].markAt(i)
-		s.legOpen[j], s.legAdv[j] = o, adverseOf(s.syms[k].pos.Side, h, l)
+		s.legAdv[j] = s.syms[k].markAdverse(i, s.syms[k].pos.Side)
 	}
 	eq1, mm1 := s.a.CrossHealth(s.legAdv[:n])
 	if eq1 > mm1 && !s.anyCrossStop(i) {
@@ -214,6 +214,9 @@ func (s *sim) crossPath(i int, t int64) {
 
 // anyCrossStop reports whether some cross leg's stop is reached in bar i.
 func (s *sim) anyCrossStop(i int) bool {
+	if !s.stopsPossible {
+		return false
+	}
 	for _, k := range s.legs {
 		st := &s.syms[k]
 		if st.stop > 0 && reached(st.pos.Side, adverseOf(st.pos.Side, st.c.High[i], st.c.Low[i]), st.stop) {
@@ -344,6 +347,7 @@ func (s *sim) ratioPrice(p *margin.Position, r float64) (float64, bool) {
 
 // recordLiq records a liquidation event.
 func (s *sim) recordLiq(i int, ev margin.Liquidation, closeAlso bool, near *bool) {
+	s.dirty = true
 	if *near {
 		s.acc.nearMisses--
 		*near = false

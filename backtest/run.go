@@ -59,6 +59,35 @@ type symState struct {
 	mark *data.Bars
 }
 
+// markClose returns the mark close at row i (falling back to trades).
+func (s *symState) markClose(i int) float64 {
+	if s.mark != nil {
+		if c := s.mark.Close[i]; c == c { // not NaN
+			return c
+		}
+	}
+	return s.c.Close[i]
+}
+
+// markAdverse returns the mark's adverse extreme for side at row i: the
+// low for a long, the high for a short (falling back to trades).
+func (s *symState) markAdverse(i, side int) float64 {
+	fall := s.c.Low
+	if side < 0 {
+		fall = s.c.High
+	}
+	if s.mark != nil {
+		mcol := s.mark.Low
+		if side < 0 {
+			mcol = s.mark.High
+		}
+		if v := mcol[i]; v == v {
+			return v
+		}
+	}
+	return fall[i]
+}
+
 // markAt returns the mark price columns at row i (falling back to trades).
 func (s *symState) markAt(i int) (o, h, l, c float64) {
 	if s.mark != nil {
@@ -86,10 +115,15 @@ type sim struct {
 	legOpen, legAdv, pathAt []float64
 	crossNear               bool
 
+	open        []int // symbols with an open position, valid while !dirty
+	dirty       bool  // a fill or liquidation may have changed open
 	pending     []int // symbols to execute at this bar's open
 	cooling     []int // symbols in a cool-down
 	nextFunding int64 // earliest funding event not yet applied
-	scaled      []venue.Bracket
+	// stopsPossible: some intent has a stop, or StopAtLiq is set.
+	stopsPossible bool
+	recordIn      int // bars until the next recorded bar
+	scaled        []venue.Bracket
 }
 
 func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
@@ -109,6 +143,10 @@ func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
 		if sym.Mark != nil {
 			marks++
 		}
+	}
+	s.stopsPossible = cfg.StopAtLiq > 0
+	for _, c := range in.Changes {
+		s.stopsPossible = s.stopsPossible || c.Intent.Stop > 0
 	}
 	s.res.Mode = mode.Name
 	switch marks {
@@ -180,6 +218,21 @@ func (s *sim) run() {
 		s.close(i)
 	}
 	// Intents decided at the last close have no bar left to execute in.
+}
+
+// openSyms returns the symbols with an open position, rebuilding the list
+// after fills and liquidations. Positions never open between those.
+func (s *sim) openSyms() []int {
+	if s.dirty {
+		s.open = s.open[:0]
+		for k := range s.syms {
+			if p := s.syms[k].pos; p != nil && p.Open() {
+				s.open = append(s.open, k)
+			}
+		}
+		s.dirty = false
+	}
+	return s.open
 }
 
 // firstFunding returns the earliest funding event not yet applied.
@@ -284,6 +337,7 @@ func (s *sim) fill(i int, t int64, k int, qty, ref float64, reason string) bool 
 	if st.pos == nil {
 		st.pos = s.a.Position(st.name, st.mode)
 	}
+	s.dirty = true
 	s.res.Fills = append(s.res.Fills, FillRecord{Time: t, Bar: i, Symbol: st.name, Qty: f.Qty, Price: f.Price, Fee: f.Fee, PnL: f.RealizedPnL, Reason: reason})
 	if !st.pos.Open() {
 		st.stop = 0
