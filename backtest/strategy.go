@@ -36,8 +36,32 @@ func (v *View) Symbols() int { return len(v.m.Symbols) }
 // Name returns symbol s's name.
 func (v *View) Name(s int) string { return v.m.Symbols[s].Name }
 
-// Candles returns symbol s's trade candles 0..I.
-func (v *View) Candles(s int) data.Bars { return v.m.Symbols[s].Candles.Slice(0, v.i+1) }
+// Candles returns symbol s's trade candles 0..I. Every column's capacity
+// ends at I too, so reslicing cannot reach later bars.
+func (v *View) Candles(s int) data.Bars {
+	b := &v.m.Symbols[s].Candles
+	n := v.i + 1
+	return data.Bars{Time: b.Time[:n:n], Open: b.Open[:n:n], High: b.High[:n:n], Low: b.Low[:n:n], Close: b.Close[:n:n], Volume: b.Volume[:n:n]}
+}
+
+// Close returns symbol s's closes 0..I (capacity capped at I): cheaper than
+// Candles for strategies that need one column.
+func (v *View) Close(s int) []float64 {
+	n := v.i + 1
+	return v.m.Symbols[s].Candles.Close[:n:n]
+}
+
+// High returns symbol s's highs 0..I (capacity capped at I).
+func (v *View) High(s int) []float64 {
+	n := v.i + 1
+	return v.m.Symbols[s].Candles.High[:n:n]
+}
+
+// Low returns symbol s's lows 0..I (capacity capped at I).
+func (v *View) Low(s int) []float64 {
+	n := v.i + 1
+	return v.m.Symbols[s].Candles.Low[:n:n]
+}
 
 // Funding returns symbol s's funding events known at bar I's close: those
 // at or before the bar's close time.
@@ -45,7 +69,7 @@ func (v *View) Funding(s int) data.Funding {
 	f := v.m.Symbols[s].Funding
 	closeTime := v.m.Time[v.i] + int64(v.m.Timeframe)
 	n := sort.Search(len(f.Time), func(k int) bool { return f.Time[k] > closeTime })
-	return data.Funding{Time: f.Time[:n], Rate: f.Rate[:n]}
+	return data.Funding{Time: f.Time[:n:n], Rate: f.Rate[:n:n]}
 }
 
 // Strategy decides intents from market data. Decide is called at the close
