@@ -156,12 +156,10 @@ func TestConformanceCatchesCheats(t *testing.T) {
 	}{
 		{"closure", func() backtest.Strategy { return &closurePeek{m: m} }, ErrLookAhead,
 			[]string{"*strategy.closurePeek", "with the market cut after bar 0", "its intent at bar 0", "for symbol BTC"}},
-		{"view reslice", func() backtest.Strategy { return viewPeek{} }, ErrLookAhead,
-			[]string{"strategy.viewPeek", "at bar 0 ", "for symbol BTC"}},
-		{"funding reslice", func() backtest.Strategy { return fundingPeek{} }, ErrLookAhead,
-			[]string{"strategy.fundingPeek", "for symbol"}},
+		// View caps every slice's capacity at the current bar, so reading
+		// past it panics on the first bar instead of peeking.
 		{"unguarded reslice", func() backtest.Strategy { return unguardedPeek{bars: len(m.Time)} }, ErrPanic,
-			[]string{"strategy.unguardedPeek at bar 0", "with the market cut after bar 0", "slice bounds out of range"}},
+			[]string{"strategy.unguardedPeek at bar 0", "slice bounds out of range"}},
 		{"global counter", func() backtest.Strategy { return counterStrategy{} }, ErrNondeterministic,
 			[]string{"strategy.counterStrategy: two runs over the same market differ at bar 0 (2024-01-01", "symbol BTC: long then short"}},
 		{"bad weight", func() backtest.Strategy { return badIntent{} }, ErrInvalidIntent,
@@ -179,6 +177,30 @@ func TestConformanceCatchesCheats(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestViewBlocksReslicing: strategies that reslice a View's slices to
+// their capacity find nothing beyond the current bar (View caps capacity),
+// so they cannot look ahead and conform.
+func TestViewBlocksReslicing(t *testing.T) {
+	m := synthMarket(t, symbolNames(2), 500, 23)
+	for _, i := range []int{0, 10, 499} {
+		v := backtest.NewView(m, i)
+		if c := v.Candles(0).Close; cap(c) != i+1 {
+			t.Errorf("bar %d: Candles capacity %d", i, cap(c))
+		}
+		if f := v.Funding(0).Rate; cap(f) != len(f) {
+			t.Errorf("bar %d: Funding capacity %d, length %d", i, cap(f), len(f))
+		}
+	}
+	for name, ns := range map[string]func() backtest.Strategy{
+		"view reslice":    func() backtest.Strategy { return viewPeek{} },
+		"funding reslice": func() backtest.Strategy { return fundingPeek{} },
+	} {
+		if err := CheckConformance(ns, m, nil); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }
 
