@@ -12,15 +12,16 @@ import (
 // sparseRandom enters and exits at random with probability p per bar: the
 // vectorbt-style sparse-signal workload.
 type sparseRandom struct {
-	rng *rand.Rand
-	p   float64
+	rng  *rand.Rand
+	p    float64
+	stop float64 // stop distance of every entry (0: none)
 }
 
 func (s *sparseRandom) Decide(v *View, intents []Intent) {
 	for k := range intents {
 		if s.rng.Float64() < s.p {
 			if intents[k].Side == 0 {
-				intents[k] = Intent{Side: 1 - 2*s.rng.IntN(2)}
+				intents[k] = Intent{Side: 1 - 2*s.rng.IntN(2), Stop: s.stop}
 			} else {
 				intents[k] = Intent{}
 			}

@@ -111,6 +111,9 @@ type Config struct {
 	// Every records the series at every Every-th bar (default 1). Metrics
 	// always use every bar.
 	Every int
+
+	// stepEveryBar disables skipping quiet bars (tests compare the paths).
+	stepEveryBar bool
 }
 
 // withDefaults returns c with defaults filled in.

@@ -117,17 +117,21 @@ type sim struct {
 
 	open        []int // symbols with an open position, valid while !dirty
 	dirty       bool  // a fill or liquidation may have changed open
+	nextChange  int   // next intent change to apply
+	noSkip      bool  // step every bar (tests compare with the quiet-bar path)
 	pending     []int // symbols to execute at this bar's open
 	cooling     []int // symbols in a cool-down
 	nextFunding int64 // earliest funding event not yet applied
 	// stopsPossible: some intent has a stop, or StopAtLiq is set.
 	stopsPossible bool
 	recordIn      int // bars until the next recorded bar
+	// Scratch columns for recording quiet bars.
+	qUPnL, qGross, qCross []float64
 	scaled        []venue.Bracket
 }
 
 func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
-	s := &sim{m: m, in: in, cfg: cfg, mode: mode, a: margin.NewAccount(cfg.Venue)}
+	s := &sim{m: m, in: in, cfg: cfg, mode: mode, a: margin.NewAccount(cfg.Venue), noSkip: cfg.stepEveryBar}
 	s.syms = make([]symState, len(m.Symbols))
 	s.index = make(map[string]int, len(m.Symbols))
 	marks := 0
@@ -164,60 +168,72 @@ func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
 }
 
 func (s *sim) run() {
-	ch := s.in.Changes
-	next := 0
 	s.acc.start(s.cfg, len(s.m.Time))
 	s.nextFunding = s.firstFunding()
-	for i := range s.m.Time {
-		t := s.m.Time[i]
-		// 1. Fills at the open for intents decided at the previous close,
-		// and for symbols whose cool-down ends now. Symbols go in index
-		// order: a fill's size depends on the equity after earlier fills.
-		if i > 0 {
-			pending := s.pending[:0]
-			for next < len(ch) && ch[next].Bar == i-1 {
-				k := ch[next].Symbol
-				st := &s.syms[k]
-				st.want = ch[next].Intent
-				st.blocked = false // a new decision ends the wait after a liquidation
-				pending = append(pending, k)
-				next++
-			}
-			for j := 0; j < len(s.cooling); j++ {
-				if k := s.cooling[j]; s.syms[k].coolTill <= i {
-					pending = append(pending, k)
-					s.cooling = append(s.cooling[:j], s.cooling[j+1:]...)
-					j--
-				}
-			}
-			if len(pending) > 1 {
-				slices.Sort(pending)
-				pending = slices.Compact(pending)
-			}
-			for _, k := range pending {
-				s.execute(i, k)
-			}
-			s.pending = pending
-		} else {
-			for next < len(ch) && ch[next].Bar < 0 {
-				next++
-			}
+	// Quiet bars (nothing to execute, no funding, no price reaching any
+	// position's trigger) are skipped in bulk when the run allows it; the
+	// result is bit-identical to stepping every bar (TestQuietMatchesStep).
+	fast := s.quietOK()
+	for i := 0; i < len(s.m.Time); {
+		s.step(i)
+		i++
+		if fast && i < len(s.m.Time) {
+			i = s.skipQuiet(i)
 		}
-		// 2. Funding due at or before the open.
-		if t >= s.nextFunding {
-			s.funding(i, t)
-			s.nextFunding = s.firstFunding()
-		}
-		// 3. The intrabar path: stops and liquidations.
-		if s.cfg.Policy == Adverse {
-			s.adverse(i, t)
-		} else {
-			s.atClose(i, t)
-		}
-		// 4. Mark at close, margin policies, record.
-		s.close(i)
 	}
 	// Intents decided at the last close have no bar left to execute in.
+}
+
+// step runs bar i in full.
+func (s *sim) step(i int) {
+	ch := s.in.Changes
+	t := s.m.Time[i]
+	// 1. Fills at the open for intents decided at the previous close, and
+	// for symbols whose cool-down ends now. Symbols go in index order: a
+	// fill's size depends on the equity after earlier fills.
+	if i > 0 {
+		pending := s.pending[:0]
+		for s.nextChange < len(ch) && ch[s.nextChange].Bar == i-1 {
+			k := ch[s.nextChange].Symbol
+			st := &s.syms[k]
+			st.want = ch[s.nextChange].Intent
+			st.blocked = false // a new decision ends the wait after a liquidation
+			pending = append(pending, k)
+			s.nextChange++
+		}
+		for j := 0; j < len(s.cooling); j++ {
+			if k := s.cooling[j]; s.syms[k].coolTill <= i {
+				pending = append(pending, k)
+				s.cooling = append(s.cooling[:j], s.cooling[j+1:]...)
+				j--
+			}
+		}
+		if len(pending) > 1 {
+			slices.Sort(pending)
+			pending = slices.Compact(pending)
+		}
+		for _, k := range pending {
+			s.execute(i, k)
+		}
+		s.pending = pending
+	} else {
+		for s.nextChange < len(ch) && ch[s.nextChange].Bar < 0 {
+			s.nextChange++
+		}
+	}
+	// 2. Funding due at or before the open.
+	if t >= s.nextFunding {
+		s.funding(i, t)
+		s.nextFunding = s.firstFunding()
+	}
+	// 3. The intrabar path: stops and liquidations.
+	if s.cfg.Policy == Adverse {
+		s.adverse(i, t)
+	} else {
+		s.atClose(i, t)
+	}
+	// 4. Mark at close, margin policies, record.
+	s.close(i)
 }
 
 // openSyms returns the symbols with an open position, rebuilding the list
