@@ -127,7 +127,7 @@ type sim struct {
 	recordIn      int // bars until the next recorded bar
 	// Scratch columns for recording quiet bars.
 	qUPnL, qGross, qCross []float64
-	scaled        []venue.Bracket
+	scaled                []venue.Bracket
 }
 
 func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
