@@ -230,8 +230,12 @@ func (s *sim) result() Result {
 	m.Sharpe = sharpe(ac.equity, year/float64(s.m.Timeframe))
 	m.Fees = s.a.Fees().InexactFloat64()
 	m.FundingPaid = s.a.FundingPaid().InexactFloat64()
-	if err := s.a.J.Check(); err != nil {
-		r.JournalError = err.Error()
+	if s.cfg.VerifyLedger {
+		if err := s.a.J.Check(); err != nil {
+			r.JournalError = err.Error()
+		}
+	} else if sum := s.a.J.Sum(); !sum.IsZero() {
+		r.JournalError = "ledger: balances sum to " + sum.String() + ", not zero"
 	}
 	return r
 }
@@ -247,30 +251,48 @@ func median(xs []float64) float64 {
 }
 
 func maxDrawdown(eq []float64) float64 {
-	peak, dd := math.Inf(-1), 0.0
+	// The largest (peak − e)/peak is 1 − the smallest e/peak; 1/peak is
+	// recomputed only when the peak moves.
+	peak, inv, low := math.Inf(-1), 0.0, 1.0
 	for _, e := range eq {
-		peak = max(peak, e)
+		if e > peak {
+			peak = e
+			if peak > 0 {
+				inv = 1 / peak
+			}
+			continue
+		}
 		if peak > 0 {
-			dd = max(dd, (peak-e)/peak)
+			low = min(low, e*inv)
 		}
 	}
-	return dd
+	return 1 - low
 }
 
 // sharpe annualises the mean over the sample standard deviation of per-bar
-// simple returns, up to the first bar with equity ≤ 0.
+// simple returns, up to the first bar with equity ≤ 0 (two passes: mean,
+// then squared deviations).
 func sharpe(eq []float64, barsPerYear float64) float64 {
-	var n int
-	var mean, m2 float64
-	for k := 1; k < len(eq) && eq[k-1] > 0; k++ {
-		r := eq[k]/eq[k-1] - 1
-		n++
-		d := r - mean
-		mean += d / float64(n)
-		m2 += d * (r - mean)
+	end := 1
+	for end < len(eq) && eq[end-1] > 0 {
+		end++
 	}
-	if n < 2 || m2 == 0 {
+	n := end - 1
+	if n < 2 {
 		return 0
 	}
-	return mean / math.Sqrt(m2/float64(n-1)) * math.Sqrt(barsPerYear)
+	sum := 0.0
+	for k := 1; k < end; k++ {
+		sum += eq[k]/eq[k-1] - 1
+	}
+	mean := sum / float64(n)
+	ss := 0.0
+	for k := 1; k < end; k++ {
+		d := eq[k]/eq[k-1] - 1 - mean
+		ss += d * d
+	}
+	if ss == 0 {
+		return 0
+	}
+	return mean / math.Sqrt(ss/float64(n-1)) * math.Sqrt(barsPerYear)
 }

@@ -112,6 +112,11 @@ type Config struct {
 	// always use every bar.
 	Every int
 
+	// VerifyLedger replays the whole ledger journal at the end of each run
+	// (Journal.Check) instead of only checking that balances sum to zero.
+	// It costs about as much as the run's fills; tests turn it on.
+	VerifyLedger bool
+
 	// stepEveryBar disables skipping quiet bars (tests compare the paths).
 	stepEveryBar bool
 }

@@ -146,17 +146,49 @@ func firstReach(st *symState, k0, k1, side int, x float64, onMark bool) int {
 
 // scanCross returns the first bar in [k0, k1) where the cross account's
 // health at the adverse prices fails or reaches the near-miss ratio, as
-// crossPath would find, or k1.
+// crossPath would find, or k1. Column by column, but each bar's sums run
+// over the legs in CrossHealth's order, so every decision is the same.
 func (s *sim) scanCross(k0, k1 int) int {
-	n := len(s.legs)
-	thr := s.cfg.NearMiss
-	for k := k0; k < k1; k++ {
-		for j, sk := range s.legs {
-			s.legAdv[j] = s.syms[sk].markAdverse(k, s.syms[sk].pos.Side)
+	n := k1 - k0
+	if n <= 0 {
+		return k1
+	}
+	s.qEq = grow(s.qEq, n)
+	s.qMM = grow(s.qMM, n)
+	eq, mm := s.qEq[:n], s.qMM[:n]
+	w := s.a.Wallet()
+	for b := range eq {
+		eq[b], mm[b] = w, 0
+	}
+	fee := s.cfg.Venue.TakerFee
+	for _, sk := range s.legs {
+		st := &s.syms[sk]
+		p := st.pos
+		side := p.Side
+		trades := st.c.Low[k0:k1]
+		if side < 0 {
+			trades = st.c.High[k0:k1]
 		}
-		eq, mm := s.a.CrossHealth(s.legAdv[:n])
-		if eq <= mm || (thr > 0 && ratio(eq, mm) >= thr) {
-			return k
+		adv := trades
+		if st.mark != nil {
+			adv = st.mark.Low[k0:k1]
+			if side < 0 {
+				adv = st.mark.High[k0:k1]
+			}
+		}
+		fs, qty, entry := float64(side), p.Qty, p.Entry
+		for b, price := range adv {
+			if price != price { // NaN: no mark candle, as markAdverse
+				price = trades[b]
+			}
+			eq[b] += fs * qty * (price - entry)
+			mm[b] += s.a.MaintenanceCached(p, fee, price)
+		}
+	}
+	thr := s.cfg.NearMiss
+	for b := range eq {
+		if eq[b] <= mm[b] || (thr > 0 && ratio(eq[b], mm[b]) >= thr) {
+			return k0 + b
 		}
 	}
 	return k1

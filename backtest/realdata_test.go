@@ -54,7 +54,7 @@ func TestRealDataIsolatedLiquidatesMore(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := Decide(m, &sparseRandom{rng: rand.New(rand.NewPCG(7, 7)), p: 0.002})
-	cfg := Config{Venue: v, Capital: 10_000, Leverage: 25, Sizer: fixedNotional(25_000)}
+	cfg := Config{Venue: v, Capital: 10_000, Leverage: 25, Sizer: fixedNotional(25_000), VerifyLedger: true}
 	res, err := Run(m, in, cfg, IsolatedMode, CrossMode)
 	if err != nil {
 		t.Fatal(err)

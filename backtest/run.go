@@ -127,6 +127,7 @@ type sim struct {
 	recordIn      int // bars until the next recorded bar
 	// Scratch columns for recording quiet bars.
 	qUPnL, qGross, qCross []float64
+	qEq, qMM              []float64
 	scaled                []venue.Bracket
 }
 

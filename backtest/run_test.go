@@ -71,6 +71,7 @@ func near(a, b float64) bool { return math.Abs(a-b) <= 1e-6*math.Max(1, math.Abs
 
 func runModes(t *testing.T, m *data.Market, s Strategy, cfg Config, modes ...ModeSpec) []Result {
 	t.Helper()
+	cfg.VerifyLedger = true
 	res, err := Run(m, Decide(m, s), cfg, modes...)
 	if err != nil {
 		t.Fatal(err)

@@ -109,14 +109,15 @@ func (a *Account) CrossHealth(prices []float64) (equity, mm float64) {
 	for i, p := range a.cross {
 		price := prices[i]
 		equity += float64(p.Side) * p.Qty * (price - p.Entry)
-		mm += a.maintenanceCached(p, fee, price)
+		mm += a.MaintenanceCached(p, fee, price)
 	}
 	return equity, mm
 }
 
-// maintenanceCached is Rule.Maintenance with the tier index cached on the
-// position: the notional moves between tiers rarely.
-func (a *Account) maintenanceCached(p *Position, fee, price float64) float64 {
+// MaintenanceCached is CrossHealth's per-position term: Rule.Maintenance
+// with the tier index cached on the position (the notional moves between
+// tiers rarely). fee is the venue's taker fee rate.
+func (a *Account) MaintenanceCached(p *Position, fee, price float64) float64 {
 	n := p.Qty * price
 	if !a.rule.OnMark {
 		n = p.Qty * p.Entry
