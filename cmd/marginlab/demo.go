@@ -1,99 +1,354 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
+	"github.com/marginlab/marginlab/backtest"
+	"github.com/marginlab/marginlab/backtest/runconfig"
 	"github.com/marginlab/marginlab/data"
 )
 
-// demo is provisional: until the backtest engine exists it shows the data
-// layer end to end (generate, write, load back, check). Later it becomes the
-// paired isolated-vs-cross comparison on this market.
 var demoCmd = &command{
 	name:    "demo",
-	summary: "generate, write and inspect a sample market; needs no input files",
+	summary: "isolated vs cross margin over a leverage ladder; needs no input files",
 	about: `
-Demo generates a synthetic market (BTC and ETH, one week of 1m candles:
-10080 bars per symbol, with mark candles and 8-hourly funding), writes it as
-Parquet files to DIR, loads every file back with the same checks a backtest
-would use, and prints a table of what it found.
+Demo is marginlab's main job on built-in data. It generates a volatile
+synthetic market (BTC, ETH and SOL, 120 days of 15m bars at 120 % annual
+volatility, with mark prices and 8-hourly funding), lets the random
+strategy (entries and exits by coin toss: the neutral baseline, whose
+positions owe nothing to the prices) decide once, and replays the same
+decisions under isolated and under cross margin at 2×, 5×, 10×, 20× and
+50× leverage on the binance-usdm venue, each position's initial margin
+being 10 % of equity.
 
-It does not simulate trading yet: the bar-by-bar simulation is not built.
-The demo shows that data can be generated, written, read and validated on
-this machine with no input files. Without --out it writes to a new
-directory under the system temporary directory and prints its name.`,
+It prints one table, leverage × mode: positions, liquidations, liquidations
+per 1,000 positions, the median loss per liquidation as a share of equity,
+total return, maximum drawdown and return on capital at risk; then
+findings computed from those numbers.
+
+With --out DIR it writes DIR/summary.json (every rung's metrics and the
+findings) and, per leverage, DIR/<L>x/ with config.json (the rung's full
+configuration: 'marginlab run -c DIR/10x/config.json' repeats it) and the
+files 'marginlab run --out' writes. The same seed gives the same output
+and byte-identical files.`,
 	examples: []string{
 		"marginlab demo",
-		"marginlab demo --out demo-data --seed 42",
+		"marginlab demo --seed 7",
+		"marginlab demo --out demo-results && marginlab run -c demo-results/20x/config.json",
 	},
 	setup: setupDemo,
 }
 
+// demoLeverages is the demo's leverage ladder.
+var demoLeverages = []float64{2, 5, 10, 20, 50}
+
+// demoConfig returns the demo's configuration, at the first leverage.
+func demoConfig(seed uint64) *runconfig.File {
+	f := runconfig.Default()
+	f.Source = "demo"
+	f.Data.Synthetic = runconfig.Synthetic{Symbols: []string{"BTC", "ETH", "SOL"}, Timeframe: "15m", Bars: 120 * 96, Seed: seed, AnnualVol: 1.2}
+	f.Strategy = runconfig.StrategySpec{Name: "random", Params: map[string]any{"entry_prob": 0.01, "exit_prob": 0.01}}
+	f.Sizing = runconfig.SizingSpec{Kind: "equity_fraction", Params: map[string]any{"fraction": 0.1}}
+	f.Seed = seed
+	f.Leverage = demoLeverages[0]
+	return f
+}
+
 func setupDemo(fs *flag.FlagSet) runFunc {
-	out := fs.String("out", "", "`DIR` to write the files to; empty means a new marginlab-demo-*\ndirectory under the system temporary directory")
-	seed := fs.Uint64("seed", defaultSeed, "random `SEED` of the synthetic market")
+	out := fs.String("out", "", "`DIR` to write summary.json and, per leverage, the run's files to\n(created if needed); empty writes nothing")
+	seed := fs.Uint64("seed", defaultSeed, "random `SEED` of the synthetic market and of the strategy")
 	return func(ctx context.Context, sio *stdio, args []string) error {
 		if len(args) > 0 {
 			return usagef("unexpected argument %q (demo takes only flags)", args[0])
 		}
-		dir := *out
-		if dir == "" {
-			d, err := os.MkdirTemp("", "marginlab-demo-*")
-			if err != nil {
+		f := demoConfig(*seed)
+		if err := f.Validate(checkStrategy); err != nil {
+			return fmt.Errorf("demo configuration: %w", err) // a bug: the demo's own settings
+		}
+		base, err := newPairedRun(ctx, sio, f)
+		if err != nil {
+			return err
+		}
+		var rungs []*pairedRun
+		withProgress(sio.errOut, fmt.Sprintf("%s: simulating %d leverages × %d bars × %d symbols × %d modes...", programName,
+			len(demoLeverages), len(base.market.Time), len(base.market.Symbols), len(base.modes)), func() {
+			in := backtest.Decide(base.market, base.strat)
+			for _, lev := range demoLeverages {
+				p := *base
+				fc := *f
+				fc.Leverage = lev
+				p.file = &fc
+				p.cfg.Leverage = lev
+				if p.results, err = backtest.Run(p.market, in, p.cfg, p.modes...); err != nil {
+					return
+				}
+				rungs = append(rungs, &p)
+			}
+		})
+		if err != nil {
+			return err
+		}
+		d := newDemoSummary(f, base.market, rungs)
+		printDemo(sio.out, f, base.market, d)
+		if *out != "" {
+			if err := writeDemo(*out, d, rungs); err != nil {
 				return err
 			}
-			dir = d
+			fmt.Fprintf(sio.out, "\nWrote %s: summary.json, and per leverage config.json and the run's files.\n", filepath.Join(*out, ""))
+			fmt.Fprintf(sio.out, "Repeat one leverage: marginlab run -c %s\n", filepath.Join(*out, rungDir(demoLeverages[len(demoLeverages)/2]), "config.json"))
+		} else {
+			fmt.Fprintf(sio.out, "\nWrite every rung's configuration and results with --out DIR; start your own run with 'marginlab init'.\n")
 		}
-		cfg := data.DefaultSynthConfig()
-		cfg.Symbols = []string{"BTC", "ETH"}
-		cfg.Timeframe = time.Minute
-		cfg.Bars = 7 * 24 * 60
-		cfg.Seed = *seed
-		m, err := data.Synthesize(cfg)
-		if err != nil {
-			return err
-		}
-		files, err := writeMarket(dir, m, ".parquet")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(sio.out, "Wrote a synthetic market (seed %d) to %s\n\n", *seed, dir)
-		tw := tabwriter.NewWriter(sio.out, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "FILE\tKIND\tROWS\tTIMEFRAME\tFIRST\tLAST\tGAPS")
-		for _, f := range files {
-			s, err := data.Load(ctx, f.path, data.LoadOptions{})
-			if err != nil {
-				return fmt.Errorf("reading back what demo wrote: %w", err)
-			}
-			times := s.Bars.Time
-			if s.Kind == data.KindFunding {
-				times = s.Funding.Time
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%d\n", filepath.Base(f.path), s.Kind, s.Rows(),
-				data.FormatTimeframe(s.Timeframe), data.FormatTime(times[0]), data.FormatTime(times[len(times)-1]), s.Gaps.Count)
-		}
-		if err := tw.Flush(); err != nil {
-			return err
-		}
-		fmt.Fprintf(sio.out, demoNote, filepath.Join(dir, "*.parquet"), files[0].path)
 		return nil
 	}
 }
 
-const demoNote = `
-These files are synthetic test data, not market data: per symbol, trade
-candles from a random walk with volatility clustering and jumps, mark-price
-candles that track them with a small basis, and funding rates every 8h.
-Every file was read back and passed the loader's checks. Nothing was
-simulated: marginlab's bar-by-bar simulation is not built yet, so this demo stops
-at the data. Look closer at the files, or convert one to Arrow IPC, with:
+// demoSummary is the demo's summary.json.
+type demoSummary struct {
+	Market   marketSummary `json:"market"`
+	Strategy string        `json:"strategy"`
+	Sizing   string        `json:"sizing"`
+	Venue    string        `json:"venue"`
+	Rungs    []demoRung    `json:"rungs"`
+	Findings []string      `json:"findings"`
+}
 
-  marginlab data inspect %s
-  marginlab data convert %s btc.feather
-`
+type demoRung struct {
+	Leverage float64       `json:"leverage"`
+	Modes    []modeSummary `json:"modes"`
+}
+
+func newDemoSummary(f *runconfig.File, m *data.Market, rungs []*pairedRun) *demoSummary {
+	d := &demoSummary{
+		Market: marketSummary{
+			Source:    "synthetic",
+			Bars:      len(m.Time),
+			Timeframe: data.FormatTimeframe(m.Timeframe),
+			Start:     data.FormatTime(m.Time[0]),
+			End:       data.FormatTime(m.Time[len(m.Time)-1] + int64(m.Timeframe)),
+		},
+		Strategy: "random (entry_prob 0.01, exit_prob 0.01)",
+		Sizing:   "equity_fraction (fraction 0.1)",
+		Venue:    f.VenueName,
+	}
+	for i := range m.Symbols {
+		d.Market.Symbols = append(d.Market.Symbols, m.Symbols[i].Name)
+	}
+	for _, p := range rungs {
+		r := demoRung{Leverage: p.cfg.Leverage}
+		for i := range p.results {
+			res := &p.results[i]
+			r.Modes = append(r.Modes, modeSummary{Mode: res.Mode, MarkSource: res.MarkSource, Metrics: newMetricsJSON(&res.Metrics)})
+		}
+		d.Rungs = append(d.Rungs, r)
+	}
+	d.Findings = demoFindings(rungs)
+	return d
+}
+
+func printDemo(w io.Writer, f *runconfig.File, m *data.Market, d *demoSummary) {
+	s := f.Data.Synthetic
+	days := float64(len(m.Time)) * float64(m.Timeframe) / float64(24*time.Hour)
+	intro := fmt.Sprintf("The same random entries and exits (the neutral baseline), replayed under isolated and cross margin "+
+		"at each leverage. Synthetic market: %s; %s bars over %.0f days, %.0f %% annual volatility, seed %d. "+
+		"Venue %s, capital %s, initial margin 10 %% of equity per position.",
+		strings.Join(s.Symbols, ", "), s.Timeframe, days, 100*s.AnnualVol, s.Seed, f.VenueName, fmtNum(f.Capital))
+	fmt.Fprintf(w, "%s\n\n", wrap(intro, 88, ""))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "leverage\tmode     \tpositions\tliquidations\tper 1,000\tmedian loss\ttotal return\tmax drawdown\treturn on CaR\t")
+	for _, r := range d.Rungs {
+		for k, ms := range r.Modes {
+			lev := ""
+			if k == 0 {
+				lev = fmtNum(r.Leverage) + "×"
+			}
+			mt := &ms.Metrics
+			loss := "-"
+			if mt.Liquidations > 0 {
+				loss = fmt.Sprintf("%.1f %%", float64(mt.LossMedianPct))
+			}
+			fmt.Fprintf(tw, "%s\t%-8s \t%d\t%d\t%.1f\t%s\t%s\t%s\t%s\t\n", lev, ms.Mode, mt.Positions, mt.Liquidations,
+				float64(mt.LiquidationsPer1000), loss, pct(float64(mt.TotalReturn), true), pct(float64(mt.MaxDrawdown), false),
+				pct(float64(mt.ReturnOnCapitalAtRisk), true))
+		}
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nloss: per liquidation, %% of the equity just before it; CaR: capital at risk (isolated:\n")
+	fmt.Fprintf(w, "the margin posted; cross: the whole account while a position is open).\n\nFindings:\n")
+	for _, s := range d.Findings {
+		fmt.Fprintf(w, "  - %s\n", wrap(s, 88, "    "))
+	}
+}
+
+// demoFindings draws two or three conclusions from the ladder: where one
+// mode liquidated more often, what a liquidation cost in each, and the
+// lowest leverage at which each mode was liquidated.
+func demoFindings(rungs []*pairedRun) []string {
+	modes := []string{}
+	for _, r := range rungs[0].results {
+		modes = append(modes, r.Mode)
+	}
+	if len(modes) != 2 {
+		return nil
+	}
+	a, b := modes[0], modes[1]
+	liq := func(p *pairedRun, k int) int { return p.results[k].Metrics.Liquidations }
+	lev := func(p *pairedRun) string { return fmtNum(p.cfg.Leverage) + "×" }
+	var out []string
+
+	// 1. Frequency: where one mode liquidated more often, and the widest
+	// gap in liquidations per 1,000 positions.
+	rate := func(p *pairedRun, k int) float64 { return p.results[k].Metrics.LiquidationsPer1000 }
+	var more, fewer int
+	var widest *pairedRun
+	for _, p := range rungs {
+		switch d := liq(p, 0) - liq(p, 1); {
+		case d > 0:
+			more++
+		case d < 0:
+			fewer++
+		}
+		if widest == nil || math.Abs(rate(p, 0)-rate(p, 1)) > math.Abs(rate(widest, 0)-rate(widest, 1)) {
+			widest = p
+		}
+	}
+	n := len(rungs)
+	if more == 0 && fewer == 0 {
+		out = append(out, fmt.Sprintf("%s and %s liquidated equally often at every leverage.", capitalise(a), b))
+	} else {
+		x, y, k := 0, 1, more
+		if fewer > more {
+			x, y, k = 1, 0, fewer
+		}
+		out = append(out, fmt.Sprintf("%s liquidated more often than %s at %d of %d leverages; the widest gap, at %s: %.0f vs %.0f liquidations per 1,000 positions (%d vs %d).",
+			capitalise(modes[x]), modes[y], k, n, lev(widest), rate(widest, x), rate(widest, y), liq(widest, x), liq(widest, y)))
+	}
+
+	// 2. Severity, pooled over the leverages.
+	var sev []string
+	for k, mode := range modes {
+		var pcts []float64
+		for _, p := range rungs {
+			for _, l := range p.results[k].Liquidations {
+				if l.EquityBefore > 0 {
+					pcts = append(pcts, 100*l.MarginLost/l.EquityBefore)
+				}
+			}
+		}
+		if len(pcts) == 0 {
+			sev = append(sev, fmt.Sprintf("%s was never liquidated", mode))
+			continue
+		}
+		sev = append(sev, fmt.Sprintf("a median %s liquidation cost %.1f %% of equity (%d liquidations)", mode, median(pcts), len(pcts)))
+	}
+	out = append(out, capitalise(strings.Join(sev, "; "))+", over all leverages.")
+
+	// 3. The lowest leverage with a liquidation, and with ruin.
+	lowest := func(hit func(p *pairedRun, k int) bool) string {
+		var parts []string
+		for k, mode := range modes {
+			s := fmt.Sprintf("%s none up to %s", mode, lev(rungs[n-1]))
+			for _, p := range rungs {
+				if hit(p, k) {
+					s = fmt.Sprintf("%s at %s", mode, lev(p))
+					break
+				}
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, ", ")
+	}
+	out = append(out, fmt.Sprintf("Lowest leverage with a liquidation: %s; with ruin (equity down to %.0f %% of capital): %s.",
+		lowest(func(p *pairedRun, k int) bool { return liq(p, k) > 0 }), 100*rungs[0].cfg.RuinFraction,
+		lowest(func(p *pairedRun, k int) bool { return p.results[k].Metrics.Ruined })))
+	return out
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// median returns the median of xs (mean of the middle two when even),
+// sorting xs.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
+	}
+	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+// rungDir names a leverage's directory: "02x", "10x", "50x".
+func rungDir(lev float64) string { return fmt.Sprintf("%02dx", int(lev)) }
+
+// writeDemo writes summary.json and each rung's files under dir.
+func writeDemo(dir string, d *demoSummary, rungs []*pairedRun) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b, err := marshalSummary(d)
+	if err != nil {
+		return err
+	}
+	if err := writeAtomic(filepath.Join(dir, "summary.json"), b); err != nil {
+		return err
+	}
+	for _, p := range rungs {
+		rd := filepath.Join(dir, rungDir(p.cfg.Leverage))
+		sum, err := p.summary()
+		if err != nil {
+			return err
+		}
+		if err := p.write(rd, sum); err != nil {
+			return err
+		}
+		var cb bytes.Buffer
+		if err := json.Indent(&cb, sum.Config, "", "  "); err != nil {
+			return err
+		}
+		cb.WriteByte('\n')
+		if err := writeAtomic(filepath.Join(rd, "config.json"), cb.Bytes()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// wrap breaks s into lines of at most width characters at spaces, every
+// line after the first starting with indent.
+func wrap(s string, width int, indent string) string {
+	var b strings.Builder
+	n := 0
+	for i, word := range strings.Fields(s) {
+		l := utf8.RuneCountInString(word)
+		switch {
+		case i == 0:
+		case n+1+l > width:
+			b.WriteString("\n" + indent)
+			n = utf8.RuneCountInString(indent)
+		default:
+			b.WriteByte(' ')
+			n++
+		}
+		b.WriteString(word)
+		n += l
+	}
+	return b.String()
+}

@@ -1,42 +1,86 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
+// TestDemo: the demo runs quickly with no input files and prints every
+// leverage rung under both modes, then findings.
 func TestDemo(t *testing.T) {
-	dir := t.TempDir()
-	r := mustRun(t, exitOK, "demo", "--out", dir)
-	for _, want := range []string{
-		dir,
-		"FILE", "KIND", "ROWS", "TIMEFRAME", "FIRST", "LAST", "GAPS",
-		"BTC-1m-candles.parquet  candles  10080  1m",
-		"ETH-1m-mark.parquet     mark     10080  1m",
-		"ETH-funding.parquet     funding  21     8h",
-		"2024-01-07T23:59:00Z",
-		"marginlab data inspect",
-		"Nothing was\nsimulated",
-	} {
-		if !strings.Contains(r.out, want) {
-			t.Errorf("output lacks %q:\n%s", want, r.out)
+	start := time.Now()
+	r := mustRun(t, exitOK, "demo")
+	if d := time.Since(start); d > 20*time.Second {
+		t.Errorf("demo took %v; it should take a few seconds", d)
+	}
+	for _, lev := range demoLeverages {
+		re := regexp.MustCompile(`(?m)^\s+` + fmtNum(lev) + `×\s+isolated\s+\d+\s+\d+\s+[\d.]+\s+(-|[\d.]+ %)\s+[-+][\d.]+ %.*\n\s+cross\s+\d+`)
+		if !re.MatchString(r.out) {
+			t.Errorf("no isolated and cross rows for %v×:\n%s", lev, r.out)
 		}
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 6 {
-		t.Errorf("demo wrote %d files, want 6", len(entries))
+	for _, want := range []string{"leverage", "mode", "liquidations", "per 1,000", "median loss", "total return", "max drawdown", "return on CaR", "Findings:", "marginlab init"} {
+		if !strings.Contains(r.out, want) {
+			t.Errorf("output lacks %q", want)
+		}
+	}
+	if n := strings.Count(r.out, "\n  - "); n < 2 || n > 3 {
+		t.Errorf("%d findings, want 2 or 3:\n%s", n, r.out)
+	}
+	if r2 := mustRun(t, exitOK, "demo"); r2.out != r.out {
+		t.Error("two demo runs printed different output")
+	}
+	if r3 := mustRun(t, exitOK, "demo", "--seed", "2"); r3.out == r.out {
+		t.Error("--seed does not change the demo")
 	}
 }
 
-// TestDemoTempDir checks the default: a new marginlab-demo-* directory
-// under the temporary directory, named in the output.
-func TestDemoTempDir(t *testing.T) {
-	tmp := t.TempDir()
-	t.Setenv("TMPDIR", tmp)
-	r := mustRun(t, exitOK, "demo", "--seed", "3")
-	dirs, _ := filepath.Glob(filepath.Join(tmp, "marginlab-demo-*"))
-	if len(dirs) != 1 || !strings.Contains(r.out, dirs[0]) {
-		t.Errorf("demo directories %q; output:\n%s", dirs, r.out)
+// TestDemoOut: --out writes the same bytes twice, and each rung's
+// config.json repeats that rung through 'marginlab run'.
+func TestDemoOut(t *testing.T) {
+	dir := t.TempDir()
+	d1, d2 := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	mustRun(t, exitOK, "demo", "--out", d1)
+	mustRun(t, exitOK, "demo", "--out", d2)
+	var names []string
+	filepath.WalkDir(d1, func(p string, e os.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			rel, _ := filepath.Rel(d1, p)
+			names = append(names, rel)
+		}
+		return err
+	})
+	if len(names) != 1+5*5 {
+		t.Errorf("demo wrote %d files: %v", len(names), names)
+	}
+	for _, n := range names {
+		b1, _ := os.ReadFile(filepath.Join(d1, n))
+		b2, err := os.ReadFile(filepath.Join(d2, n))
+		if err != nil || !bytes.Equal(b1, b2) {
+			t.Errorf("%s differs between two demo runs (%v)", n, err)
+		}
+	}
+	var sum demoSummary
+	b, _ := os.ReadFile(filepath.Join(d1, "summary.json"))
+	if err := json.Unmarshal(b, &sum); err != nil {
+		t.Fatal(err)
+	}
+	if len(sum.Rungs) != len(demoLeverages) || sum.Rungs[4].Leverage != 50 || len(sum.Rungs[4].Modes) != 2 || len(sum.Findings) < 2 {
+		t.Errorf("summary: %+v", sum)
+	}
+	// The 20× rung again, through run.
+	rerun := filepath.Join(dir, "rerun")
+	mustRun(t, exitOK, "run", "-c", filepath.Join(d1, "20x", "config.json"), "--out", rerun)
+	for _, n := range outputFiles {
+		want, _ := os.ReadFile(filepath.Join(d1, "20x", n))
+		if got, _ := os.ReadFile(filepath.Join(rerun, n)); !bytes.Equal(got, want) {
+			t.Errorf("run -c 20x/config.json wrote a different %s", n)
+		}
 	}
 }

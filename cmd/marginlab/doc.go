@@ -1,9 +1,10 @@
 // Marginlab is a batch backtester for perpetual futures, built to compare
 // isolated and cross margin on the same strategy and market data.
 //
-// This build has the data layer, the liquidation-price calculator (liq) and
-// a provisional demo; the simulation and the commands that use it (run,
-// sweep, report) come later.
+// demo runs a leverage ladder of paired comparisons on built-in synthetic
+// data; init writes a starter config and run runs one; data inspects,
+// converts and generates market data; liq computes liquidation prices.
+// Sweeps and reports come later.
 //
 // Usage:
 //
@@ -11,10 +12,13 @@
 //
 // The commands are:
 //
+//	demo           paired isolated-vs-cross comparisons over a leverage ladder, on synthetic data
+//	init           write a commented starter config that runs as is
+//	run            run one paired comparison from a config file
+//	liq            liquidation and bankruptcy prices of a position (flags or JSON lines)
 //	data inspect   load data files and report their shape, time range and problems
 //	data convert   rewrite a data file as Parquet or Arrow IPC
 //	data synth     generate a synthetic market and write it to files
-//	demo           generate, write and inspect a sample market; needs no input files
 //	help           show help for a command
 //
 // Data files are Parquet, Arrow IPC (Feather v2 files and streams) or CSV

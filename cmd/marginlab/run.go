@@ -47,6 +47,8 @@ var commands = []*command{
 	dataConvertCmd,
 	dataSynthCmd,
 	demoCmd,
+	initCmd,
+	runCmd,
 	liqCmd,
 }
 
@@ -219,10 +221,11 @@ func (c *command) printHelp(w io.Writer) {
 }
 
 const overviewIntro = `marginlab is a batch backtester for perpetual futures, built to compare
-isolated and cross margin on the same strategy and data. This build has
-the data layer (load, check, convert, generate market data) and the margin
-engine's liquidation-price calculator; the bar-by-bar simulation that runs
-strategies comes next.`
+isolated and cross margin on the same strategy and data: one strategy's
+intents are replayed under each margin mode, and the run reports how often
+each mode liquidates, what each liquidation costs, and how efficiently each
+uses capital. Start with "marginlab demo", or "marginlab init" and
+"marginlab run -c marginlab.yaml".`
 
 func printOverview(w io.Writer) {
 	fmt.Fprintf(w, "%s\n\nUsage:\n\n  %s <command> [arguments]\n\nCommands:\n\n", overviewIntro, programName)

@@ -1,0 +1,749 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/marginlab/marginlab/backtest"
+	"github.com/marginlab/marginlab/backtest/runconfig"
+	"github.com/marginlab/marginlab/data"
+	"github.com/marginlab/marginlab/strategy"
+)
+
+var runCmd = &command{
+	name:    "run",
+	summary: "replay one strategy under isolated and cross margin, from a config file",
+	about: `
+Run reads a configuration file (YAML; 'marginlab init' writes a commented
+starter), builds the market it names (data files, or the built-in synthetic
+market), decides the strategy's intents once, and replays them under every
+margin mode in the file (isolated, cross, hybrid), so the modes differ in
+margin alone. It prints one column per mode: liquidations, liquidations per
+1,000 positions, median and worst loss per liquidation as a share of the
+equity just before it, total return, maximum drawdown, return on capital at
+risk, margin utilisation, funding and fees paid, positions, rejected
+orders, stops, near misses, the share of liquidations that depend on the
+intrabar path, final equity, and which prices drove the liquidation checks
+(mark candles or trade candles). A one-line finding follows.
+
+With --out DIR it also writes, replacing files of those names:
+
+  DIR/summary.json       the configuration with defaults filled, the market,
+                         and per mode the mark source and every metric
+  DIR/liquidations.csv   one row per liquidated position, per mode
+  DIR/fills.csv          one row per fill, per mode
+  DIR/equity.csv         per recorded bar (time in RFC 3339) and mode:
+                         equity, capital at risk, margin used, leverage
+
+Everything written depends only on the configuration and the data: the
+same inputs give byte-identical files. --json prints summary.json to
+standard output instead of the table.
+
+Strategies (strategy: {name, params}) and their parameters:
+
+` + strategyHelp() + `
+Sizers (sizing: {kind, params}):
+
+` + sizerHelp() + `
+Exit status: 2 for a bad command line or configuration (every problem is
+listed with its line and key), 1 when the run fails, e.g. on a data file
+that does not load.`,
+	examples: []string{
+		"marginlab init && marginlab run -c marginlab.yaml",
+		"marginlab run -c btc-eth.yaml --out results/btc-eth",
+		"marginlab run -c btc-eth.yaml --json | jq '.modes[] | {mode, liquidations: .metrics.liquidations}'",
+	},
+	setup: setupRun,
+}
+
+// strategyHelp lists every strategy with its parameters, from package
+// strategy.
+func strategyHelp() string {
+	var b strings.Builder
+	for _, name := range strategy.Names() {
+		b.WriteString(describeHelp(strategy.Describe(name)))
+	}
+	return b.String()
+}
+
+func sizerHelp() string {
+	var b strings.Builder
+	for _, name := range strategy.SizerNames() {
+		b.WriteString(describeHelp(strategy.DescribeSizer(name)))
+	}
+	return b.String()
+}
+
+// describeHelp indents a description of package strategy (a summary line,
+// then a line per parameter) by two spaces, wrapping the summary.
+func describeHelp(s string) string {
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	var b strings.Builder
+	for i, l := range lines {
+		if i == 0 {
+			l = wrap(l, 74, "    ")
+		}
+		b.WriteString("  " + l + "\n")
+	}
+	return b.String()
+}
+
+func setupRun(fs *flag.FlagSet) runFunc {
+	var cfgPath string
+	fs.StringVar(&cfgPath, "c", "", "configuration `FILE` (YAML); 'marginlab init' writes a starter")
+	fs.StringVar(&cfgPath, "config", "", "the configuration `FILE`, as -c")
+	out := fs.String("out", "", "`DIR` to write summary.json, liquidations.csv, fills.csv and\nequity.csv to (created if needed)")
+	jsonOut := fs.Bool("json", false, "print summary.json to standard output instead of the table")
+	return func(ctx context.Context, sio *stdio, args []string) error {
+		if len(args) > 0 {
+			return usagef("unexpected argument %q (give the configuration with -c FILE)", args[0])
+		}
+		if cfgPath == "" {
+			return usagef("no configuration given: want -c FILE ('marginlab init' writes a starter)")
+		}
+		f, err := loadConfig(cfgPath)
+		if err != nil {
+			return err
+		}
+		p, err := newPairedRun(ctx, sio, f)
+		if err != nil {
+			return err
+		}
+		if err := p.simulate(sio); err != nil {
+			return err
+		}
+		sum, err := p.summary()
+		if err != nil {
+			return err
+		}
+		if *out != "" {
+			if err := p.write(*out, sum); err != nil {
+				return err
+			}
+		}
+		if *jsonOut {
+			b, err := marshalSummary(sum)
+			if err != nil {
+				return err
+			}
+			_, err = sio.out.Write(b)
+			return err
+		}
+		p.printTable(sio.out)
+		fmt.Fprintf(sio.out, "\n%s\n", sum.Finding)
+		if *out != "" {
+			fmt.Fprintf(sio.out, "\nWrote %s/{summary.json,liquidations.csv,fills.csv,equity.csv}\n", strings.TrimSuffix(*out, "/"))
+		}
+		return nil
+	}
+}
+
+// loadConfig reads and validates a configuration, the strategy and sizer
+// included. Every problem is a usage error (exit status 2).
+func loadConfig(path string) (*runconfig.File, error) {
+	f, err := runconfig.Load(path, checkStrategy)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, usagef("%v ('marginlab init %s' writes a starter configuration)", err, path)
+	}
+	if err != nil {
+		return nil, configError(path, err)
+	}
+	return f, nil
+}
+
+// configError turns the problems of a configuration into one usage error
+// listing them, one per line.
+func configError(path string, err error) error {
+	var list []string
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			list = append(list, e.Error())
+		}
+	} else {
+		list = []string{err.Error()}
+	}
+	if len(list) == 1 {
+		return usagef("%s", list[0])
+	}
+	return usagef("%d problems in %s:\n  %s", len(list), path, strings.Join(list, "\n  "))
+}
+
+// checkStrategy is a runconfig.Check: it builds the strategy and the sizer
+// as the run will, and places their parameter errors on their keys.
+func checkStrategy(f *runconfig.File) error {
+	var errs []error
+	if _, err := strategy.New(f.Strategy.Name, f.Strategy.Params, f.Seed); err != nil {
+		errs = append(errs, placeParamErrors(f, "strategy", "name", err)...)
+	}
+	if _, err := strategy.NewSizer(f.Sizing.Kind, f.Sizing.Params); err != nil {
+		errs = append(errs, placeParamErrors(f, "sizing", "kind", err)...)
+	}
+	return errors.Join(errs...)
+}
+
+// placeParamErrors turns package strategy's errors into runconfig errors
+// on the keys they are about.
+func placeParamErrors(f *runconfig.File, section, nameKey string, err error) []error {
+	var out []error
+	for _, e := range unjoin(err) {
+		var pe *strategy.ParamError
+		switch {
+		case errors.As(e, &pe):
+			re := f.ErrorAt(section+".params."+pe.Key, errors.New(pe.Msg))
+			q := "parameter " + strconv.Quote(pe.Key)
+			if rest, ok := strings.CutPrefix(pe.Msg, q+" = "); ok {
+				if v, why, ok := strings.Cut(rest, ": "); ok {
+					re.Value, re.Err = v, errors.New(why)
+				}
+			} else if rest, ok := strings.CutPrefix(pe.Msg, q+": "); ok {
+				re.Err = errors.New(rest)
+			} else if strings.HasPrefix(pe.Msg, "unknown parameter ") {
+				if _, allowed, ok := strings.Cut(pe.Msg, "(allowed: "); ok {
+					re.Err = fmt.Errorf("unknown parameter of %s; allowed: %s", pe.Name, strings.TrimSuffix(allowed, ")"))
+				}
+			}
+			out = append(out, re)
+		case errors.Is(e, strategy.ErrUnknownName):
+			value := f.Strategy.Name
+			if section == "sizing" {
+				value = f.Sizing.Kind
+			}
+			msg := strings.TrimPrefix(e.Error(), "strategy: ")
+			if _, known, ok := strings.Cut(msg, "(known: "); ok {
+				msg = "want " + strings.TrimSuffix(known, ")")
+			}
+			re := f.ErrorAt(section+"."+nameKey, errors.New(msg))
+			re.Value = strconv.Quote(value)
+			out = append(out, re)
+		default:
+			out = append(out, f.ErrorAt(section, e))
+		}
+	}
+	return out
+}
+
+// unjoin returns the errors inside an errors.Join, recursively.
+func unjoin(err error) []error {
+	if err == nil {
+		return nil
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, unjoin(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}
+
+// pairedRun is one configuration's market and its results per mode.
+type pairedRun struct {
+	file    *runconfig.File
+	market  *data.Market
+	cfg     backtest.Config
+	modes   []backtest.ModeSpec
+	strat   backtest.Strategy
+	results []backtest.Result
+}
+
+// newPairedRun builds the market (printing its warnings on stderr), the
+// venue, the strategy and the sizer. Data problems are plain errors
+// (exit 1); venue problems are usage errors (exit 2).
+func newPairedRun(ctx context.Context, sio *stdio, f *runconfig.File) (*pairedRun, error) {
+	m, warns, err := f.Market(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range warns {
+		fmt.Fprintf(sio.errOut, "%s: warning: %v\n", programName, w)
+	}
+	v, err := f.Venue()
+	if err != nil {
+		return nil, configError(f.Source, err)
+	}
+	strat, err := strategy.New(f.Strategy.Name, f.Strategy.Params, f.Seed)
+	if err != nil {
+		return nil, configError(f.Source, err)
+	}
+	sizer, err := strategy.NewSizer(f.Sizing.Kind, f.Sizing.Params)
+	if err != nil {
+		return nil, configError(f.Source, err)
+	}
+	return &pairedRun{file: f, market: m, cfg: f.Engine(v, sizer), modes: f.Modes(), strat: strat}, nil
+}
+
+// simulate decides the intents and runs every mode, announcing itself on
+// stderr when it takes more than a second.
+func (p *pairedRun) simulate(sio *stdio) error {
+	var err error
+	msg := fmt.Sprintf("%s: simulating %d bars × %d symbols × %d modes...", programName,
+		len(p.market.Time), len(p.market.Symbols), len(p.modes))
+	withProgress(sio.errOut, msg, func() {
+		in := backtest.Decide(p.market, p.strat)
+		p.results, err = backtest.Run(p.market, in, p.cfg, p.modes...)
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range p.results {
+		if r.JournalError != "" {
+			return fmt.Errorf("%s: the ledger failed its check (a bug, please report it): %s", r.Mode, r.JournalError)
+		}
+	}
+	return nil
+}
+
+// progressDelay is how long a simulation runs before it is announced.
+var progressDelay = time.Second
+
+// withProgress runs fn, printing msg on w if fn is still running after
+// progressDelay. Nothing else writes to w meanwhile, and withProgress
+// returns only after the printer has finished.
+func withProgress(w io.Writer, msg string, fn func()) {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		t := time.NewTimer(progressDelay)
+		defer t.Stop()
+		select {
+		case <-done:
+		case <-t.C:
+			fmt.Fprintln(w, msg)
+		}
+	}()
+	fn()
+	close(done)
+	<-finished
+}
+
+// printTable prints one column per mode.
+func (p *pairedRun) printTable(w io.Writer) {
+	f, m := p.file, p.market
+	names := make([]string, len(m.Symbols))
+	for i := range m.Symbols {
+		names[i] = m.Symbols[i].Name
+	}
+	src := "files"
+	if f.Synthetic() {
+		src = "synthetic"
+	}
+	fmt.Fprintf(w, "%s on %s (%s): %d × %s bars, %s to %s\n", f.Strategy.Name, strings.Join(names, ", "), src,
+		len(m.Time), data.FormatTimeframe(m.Timeframe), shortTime(m.Time[0]), shortTime(m.Time[len(m.Time)-1]+int64(m.Timeframe)))
+	fmt.Fprintf(w, "venue %s, leverage %s×, capital %s, sizing %s, intrabar %s\n\n", p.cfg.Venue.Name,
+		fmtNum(p.cfg.Leverage), fmtNum(p.cfg.Capital), f.Sizing.Kind, f.Intrabar)
+
+	width := 0
+	for _, r := range runRows {
+		width = max(width, utf8.RuneCountInString(r.label))
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	row := func(label string, cell func(r *backtest.Result) string) {
+		// Labels left-aligned: padded to one width, so aligning right
+		// leaves them in place.
+		fmt.Fprintf(tw, "%s%s\t", label, strings.Repeat(" ", width-utf8.RuneCountInString(label)))
+		for k := range p.results {
+			fmt.Fprintf(tw, "%s\t", cell(&p.results[k]))
+		}
+		fmt.Fprintln(tw)
+	}
+	row("", func(r *backtest.Result) string { return r.Mode })
+	for _, r := range runRows {
+		row(r.label, r.cell)
+	}
+	tw.Flush()
+}
+
+// runRows are the rows of the run table.
+var runRows = []struct {
+	label string
+	cell  func(r *backtest.Result) string
+}{
+	{"liquidations", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.Liquidations) }},
+	{"per 1,000 positions", func(r *backtest.Result) string { return fmt.Sprintf("%.1f", r.Metrics.LiquidationsPer1000) }},
+	{"median loss per liquidation", func(r *backtest.Result) string { return lossPct(r, r.Metrics.LossMedianPct) }},
+	{"worst loss per liquidation", func(r *backtest.Result) string { return lossPct(r, r.Metrics.LossWorstPct) }},
+	{"total return", func(r *backtest.Result) string { return pct(r.Metrics.TotalReturn, true) }},
+	{"max drawdown", func(r *backtest.Result) string { return pct(r.Metrics.MaxDrawdown, false) }},
+	{"return on capital at risk", func(r *backtest.Result) string { return pct(r.Metrics.ReturnOnCapitalAtRisk, true) }},
+	{"margin utilisation", func(r *backtest.Result) string { return pct(r.Metrics.MarginUtilisation, false) }},
+	{"funding paid", func(r *backtest.Result) string { return fmt.Sprintf("%.2f", r.Metrics.FundingPaid) }},
+	{"fees paid", func(r *backtest.Result) string { return fmt.Sprintf("%.2f", r.Metrics.Fees+r.Metrics.LiquidationFees) }},
+	{"positions", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.Positions) }},
+	{"rejected orders", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.Rejections) }},
+	{"stops", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.Stops) }},
+	{"near misses", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.NearMisses) }},
+	{"intrabar ambiguity", func(r *backtest.Result) string { return lossPct(r, r.Metrics.IntrabarAmbiguity*100) }},
+	{"final equity", func(r *backtest.Result) string { return fmt.Sprintf("%.2f", r.Metrics.FinalEquity) }},
+	{"liquidation checks on", func(r *backtest.Result) string { return markSourceText(r.MarkSource) }},
+}
+
+func markSourceText(s string) string {
+	switch s {
+	case "mark":
+		return "mark prices"
+	case "trades":
+		return "trade prices"
+	}
+	return s + " prices"
+}
+
+// lossPct formats a percentage that exists only when there were
+// liquidations.
+func lossPct(r *backtest.Result, x float64) string {
+	if r.Metrics.Liquidations == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f %%", x)
+}
+
+// pct formats a fraction as a percentage with two decimals, signed when
+// asked.
+func pct(x float64, signed bool) string {
+	if signed {
+		return fmt.Sprintf("%+.2f %%", 100*x)
+	}
+	return fmt.Sprintf("%.2f %%", 100*x)
+}
+
+// shortTime prints Unix ns as "2006-01-02 15:04" UTC.
+func shortTime(ns int64) string { return time.Unix(0, ns).UTC().Format("2006-01-02 15:04") }
+
+// finding states the main difference between the modes in one sentence,
+// from the numbers.
+func finding(rs []backtest.Result) string {
+	if len(rs) == 0 {
+		return ""
+	}
+	if len(rs) == 1 {
+		m := &rs[0].Metrics
+		if m.Liquidations == 0 {
+			return fmt.Sprintf("%s was never liquidated in %d positions; total return %s.", rs[0].Mode, m.Positions, pct(m.TotalReturn, true))
+		}
+		return fmt.Sprintf("%s liquidated %s in %d positions; median loss %.1f %% of equity, worst %.1f %%.",
+			rs[0].Mode, times(m.Liquidations), m.Positions, m.LossMedianPct, m.LossWorstPct)
+	}
+	order := make([]int, len(rs))
+	for i := range order {
+		order[i] = i
+	}
+	// Most liquidations first; ties keep the configured order.
+	for i := 1; i < len(order); i++ {
+		for j := i; j > 0 && rs[order[j]].Metrics.Liquidations > rs[order[j-1]].Metrics.Liquidations; j-- {
+			order[j], order[j-1] = order[j-1], order[j]
+		}
+	}
+	most := &rs[order[0]]
+	if most.Metrics.Liquidations == 0 {
+		var parts []string
+		for i := range rs {
+			parts = append(parts, fmt.Sprintf("%s for %s", pct(rs[i].Metrics.TotalReturn, true), rs[i].Mode))
+		}
+		return fmt.Sprintf("No mode was liquidated; total return %s.", strings.Join(parts, " vs "))
+	}
+	var vs []string
+	for _, k := range order[1:] {
+		vs = append(vs, fmt.Sprintf("%d for %s", rs[k].Metrics.Liquidations, rs[k].Mode))
+	}
+	s := fmt.Sprintf("%s liquidated %s vs %s", most.Mode, times(most.Metrics.Liquidations), strings.Join(vs, " and "))
+	// The least-liquidated mode that was liquidated at all.
+	var least *backtest.Result
+	for _, k := range order[1:] {
+		if rs[k].Metrics.Liquidations > 0 {
+			least = &rs[k]
+		}
+	}
+	switch {
+	case least == nil:
+		s += fmt.Sprintf("; %s's median liquidation lost %.1f %% of equity", most.Mode, most.Metrics.LossMedianPct)
+	case least.Metrics.Liquidations == 1:
+		s += fmt.Sprintf("; %s's one liquidation lost %.1f %% of equity, against a median of %.1f %% for %s",
+			least.Mode, least.Metrics.LossWorstPct, most.Metrics.LossMedianPct, most.Mode)
+	default:
+		s += fmt.Sprintf("; a median liquidation lost %.1f %% of equity in %s and %.1f %% in %s",
+			least.Metrics.LossMedianPct, least.Mode, most.Metrics.LossMedianPct, most.Mode)
+	}
+	return s + "."
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "1 time"
+	}
+	return strconv.Itoa(n) + " times"
+}
+
+// runSummary is summary.json. It holds nothing that depends on the wall
+// clock or the machine, so the same configuration and data give the same
+// bytes.
+type runSummary struct {
+	Config  json.RawMessage `json:"config"` // runconfig's canonical form
+	Market  marketSummary   `json:"market"`
+	Modes   []modeSummary   `json:"modes"`
+	Finding string          `json:"finding"`
+}
+
+type marketSummary struct {
+	Source    string   `json:"source"` // "synthetic" or "files"
+	Symbols   []string `json:"symbols"`
+	Bars      int      `json:"bars"`
+	Timeframe string   `json:"timeframe"`
+	Start     string   `json:"start"` // open time of the first bar
+	End       string   `json:"end"`   // close time of the last bar
+}
+
+type modeSummary struct {
+	Mode       string      `json:"mode"`
+	MarkSource string      `json:"mark_source"` // "mark", "trades" or "mixed"
+	Metrics    metricsJSON `json:"metrics"`
+}
+
+// metricsJSON is backtest.Metrics with snake_case keys; see the backtest
+// package documentation for each. Non-finite numbers are null.
+type metricsJSON struct {
+	Bars                    int       `json:"bars"`
+	Years                   jsonFloat `json:"years"`
+	Positions               int       `json:"positions"`
+	Liquidations            int       `json:"liquidations"`
+	LiquidationsPerPosition jsonFloat `json:"liquidations_per_position"`
+	LiquidationsPer1000     jsonFloat `json:"liquidations_per_1000_positions"`
+	LiquidationsPerYear     jsonFloat `json:"liquidations_per_year"`
+	YearsToFirstLiquidation jsonFloat `json:"years_to_first_liquidation"`
+	Censored                bool      `json:"censored"`
+	LossMedian              jsonFloat `json:"loss_median"`
+	LossWorst               jsonFloat `json:"loss_worst"`
+	LossMedianPct           jsonFloat `json:"loss_median_pct"`
+	LossWorstPct            jsonFloat `json:"loss_worst_pct"`
+	Ruined                  bool      `json:"ruined"`
+	YearsToRuin             jsonFloat `json:"years_to_ruin"`
+	NearMisses              int       `json:"near_misses"`
+	IntrabarAmbiguity       jsonFloat `json:"intrabar_ambiguity"`
+	Stops                   int       `json:"stops"`
+	Rejections              int       `json:"rejections"`
+	TopUps                  int       `json:"top_ups"`
+	Sweeps                  int       `json:"sweeps"`
+	CapitalAtRisk           jsonFloat `json:"capital_at_risk"`
+	ReturnOnCapitalAtRisk   jsonFloat `json:"return_on_capital_at_risk"`
+	MarginUtilisation       jsonFloat `json:"margin_utilisation"`
+	IdleCapital             jsonFloat `json:"idle_capital"`
+	EffectiveLeverage       jsonFloat `json:"effective_leverage"`
+	MaxEffectiveLeverage    jsonFloat `json:"max_effective_leverage"`
+	FinalEquity             jsonFloat `json:"final_equity"`
+	TotalReturn             jsonFloat `json:"total_return"`
+	AnnualReturn            jsonFloat `json:"annual_return"`
+	MaxDrawdown             jsonFloat `json:"max_drawdown"`
+	Sharpe                  jsonFloat `json:"sharpe"`
+	Fees                    jsonFloat `json:"fees"`
+	LiquidationFees         jsonFloat `json:"liquidation_fees"`
+	FundingPaid             jsonFloat `json:"funding_paid"`
+}
+
+func newMetricsJSON(m *backtest.Metrics) metricsJSON {
+	return metricsJSON{
+		Bars: m.Bars, Years: jsonFloat(m.Years), Positions: m.Positions, Liquidations: m.Liquidations,
+		LiquidationsPerPosition: jsonFloat(m.LiquidationsPerPosition), LiquidationsPer1000: jsonFloat(m.LiquidationsPer1000),
+		LiquidationsPerYear: jsonFloat(m.LiquidationsPerYear), YearsToFirstLiquidation: jsonFloat(m.YearsToFirstLiquidation),
+		Censored: m.Censored, LossMedian: jsonFloat(m.LossMedian), LossWorst: jsonFloat(m.LossWorst),
+		LossMedianPct: jsonFloat(m.LossMedianPct), LossWorstPct: jsonFloat(m.LossWorstPct),
+		Ruined: m.Ruined, YearsToRuin: jsonFloat(m.YearsToRuin), NearMisses: m.NearMisses,
+		IntrabarAmbiguity: jsonFloat(m.IntrabarAmbiguity), Stops: m.Stops, Rejections: m.Rejections,
+		TopUps: m.TopUps, Sweeps: m.Sweeps, CapitalAtRisk: jsonFloat(m.CapitalAtRisk),
+		ReturnOnCapitalAtRisk: jsonFloat(m.ReturnOnCapitalAtRisk), MarginUtilisation: jsonFloat(m.MarginUtilisation),
+		IdleCapital: jsonFloat(m.IdleCapital), EffectiveLeverage: jsonFloat(m.EffectiveLeverage),
+		MaxEffectiveLeverage: jsonFloat(m.MaxEffectiveLeverage), FinalEquity: jsonFloat(m.FinalEquity),
+		TotalReturn: jsonFloat(m.TotalReturn), AnnualReturn: jsonFloat(m.AnnualReturn), MaxDrawdown: jsonFloat(m.MaxDrawdown),
+		Sharpe: jsonFloat(m.Sharpe), Fees: jsonFloat(m.Fees), LiquidationFees: jsonFloat(m.LiquidationFees),
+		FundingPaid: jsonFloat(m.FundingPaid),
+	}
+}
+
+// jsonFloat is a float64 that marshals NaN and ±Inf as null.
+type jsonFloat float64
+
+func (x jsonFloat) MarshalJSON() ([]byte, error) {
+	f := float64(x)
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(f)
+}
+
+// summary builds summary.json's content.
+func (p *pairedRun) summary() (*runSummary, error) {
+	canon, err := p.file.Canonical()
+	if err != nil {
+		return nil, err
+	}
+	m := p.market
+	s := &runSummary{
+		Config: canon,
+		Market: marketSummary{
+			Source:    "files",
+			Bars:      len(m.Time),
+			Timeframe: data.FormatTimeframe(m.Timeframe),
+			Start:     data.FormatTime(m.Time[0]),
+			End:       data.FormatTime(m.Time[len(m.Time)-1] + int64(m.Timeframe)),
+		},
+		Finding: finding(p.results),
+	}
+	if p.file.Synthetic() {
+		s.Market.Source = "synthetic"
+	}
+	for i := range m.Symbols {
+		s.Market.Symbols = append(s.Market.Symbols, m.Symbols[i].Name)
+	}
+	for i := range p.results {
+		r := &p.results[i]
+		s.Modes = append(s.Modes, modeSummary{Mode: r.Mode, MarkSource: r.MarkSource, Metrics: newMetricsJSON(&r.Metrics)})
+	}
+	return s, nil
+}
+
+// marshalSummary writes v as indented JSON ending in a newline.
+func marshalSummary(v any) ([]byte, error) {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// write writes the four output files to dir, each atomically.
+func (p *pairedRun) write(dir string, sum *runSummary) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	js, err := marshalSummary(sum)
+	if err != nil {
+		return err
+	}
+	files := []struct {
+		name string
+		body []byte
+	}{
+		{"summary.json", js},
+		{"liquidations.csv", liquidationsCSV(p.results)},
+		{"fills.csv", fillsCSV(p.results)},
+		{"equity.csv", equityCSV(p.results)},
+	}
+	for _, f := range files {
+		if err := writeAtomic(filepath.Join(dir, f.name), f.body); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writeAtomic writes body to a temporary file beside path and renames it
+// into place, so a reader never sees a partial file.
+func writeAtomic(path string, body []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, werr := tmp.Write(body)
+	cerr := tmp.Close()
+	if err := errors.Join(werr, cerr); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// csvFloat writes x in the shortest form that reads back exactly; NaN
+// and ±Inf as an empty field.
+func csvFloat(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return ""
+	}
+	return strconv.FormatFloat(x, 'g', -1, 64)
+}
+
+func csvBytes(header []string, rows [][]string) []byte {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write(header)
+	w.WriteAll(rows) // writes to memory: no error but from Flush, which WriteAll reports
+	return b.Bytes()
+}
+
+func liquidationsCSV(rs []backtest.Result) []byte {
+	header := []string{"mode", "time", "bar", "symbol", "side", "qty", "entry", "liq_price", "settle", "margin_lost",
+		"fee", "insurance", "equity_before", "equity_after", "close_also", "partial"}
+	var rows [][]string
+	for _, r := range rs {
+		for _, l := range r.Liquidations {
+			rows = append(rows, []string{r.Mode, data.FormatTime(l.Time), strconv.Itoa(l.Bar), l.Symbol, sideName(l.Side),
+				csvFloat(l.Qty), csvFloat(l.Entry), csvFloat(l.LiqPrice), csvFloat(l.Settle), csvFloat(l.MarginLost),
+				csvFloat(l.Fee), csvFloat(l.Insurance), csvFloat(l.EquityBefore), csvFloat(l.EquityAfter),
+				strconv.FormatBool(l.CloseAlso), strconv.FormatBool(l.Partial)})
+		}
+	}
+	return csvBytes(header, rows)
+}
+
+func sideName(s int) string {
+	if s < 0 {
+		return "short"
+	}
+	return "long"
+}
+
+func fillsCSV(rs []backtest.Result) []byte {
+	header := []string{"mode", "time", "bar", "symbol", "qty", "price", "fee", "pnl", "reason"}
+	var rows [][]string
+	for _, r := range rs {
+		for _, f := range r.Fills {
+			rows = append(rows, []string{r.Mode, data.FormatTime(f.Time), strconv.Itoa(f.Bar), f.Symbol,
+				csvFloat(f.Qty), csvFloat(f.Price), csvFloat(f.Fee), csvFloat(f.PnL), f.Reason})
+		}
+	}
+	return csvBytes(header, rows)
+}
+
+// equityCSV writes the recorded series: one row per recorded bar, four
+// columns per mode. Every mode records the same bars.
+func equityCSV(rs []backtest.Result) []byte {
+	header := []string{"time"}
+	for _, r := range rs {
+		for _, c := range []string{"equity", "capital_at_risk", "margin_used", "leverage"} {
+			header = append(header, r.Mode+"_"+c)
+		}
+	}
+	var rows [][]string
+	if len(rs) > 0 {
+		for i, t := range rs[0].Series.Time {
+			row := []string{data.FormatTime(t)}
+			for _, r := range rs {
+				s := &r.Series
+				row = append(row, csvFloat(s.Equity[i]), csvFloat(s.CapitalAtRisk[i]), csvFloat(s.MarginUsed[i]), csvFloat(s.Leverage[i]))
+			}
+			rows = append(rows, row)
+		}
+	}
+	return csvBytes(header, rows)
+}
