@@ -67,6 +67,12 @@ func (s *sim) close(i int) {
 	if cross {
 		car += w + crossUPnL
 	}
+	s.record(i, eq, car, im, gross)
+}
+
+// record adds bar i's close figures to the metric accumulators and, every
+// Every-th bar, to the series.
+func (s *sim) record(i int, eq, car, im, gross float64) {
 	ac := &s.acc
 	ac.equity = append(ac.equity, eq)
 	ac.carSum += car

@@ -244,7 +244,6 @@ func (s *sim) recordQuiet(k0, k1 int) {
 		p.Mark = st.markClose(k1 - 1)
 	}
 	w := s.a.Wallet()
-	ac := &s.acc
 	for b := range n {
 		eq := w + carIso + upnl[b]
 		im := gross[b] / s.cfg.Leverage
@@ -252,31 +251,7 @@ func (s *sim) recordQuiet(k0, k1 int) {
 		if cross {
 			car += w + crossU[b]
 		}
-		ac.equity = append(ac.equity, eq)
-		ac.carSum += car
-		lev := 0.0
-		if eq > 0 {
-			inv := 1 / eq
-			lev = gross[b] * inv
-			ac.barsPositive++
-			ac.carEqSum += car * inv
-			ac.imSum += im * inv
-			ac.levSum += lev
-			ac.maxLev = max(ac.maxLev, lev)
-		}
-		i := k0 + b
-		if ac.ruinBar < 0 && eq <= ac.ruinAt {
-			ac.ruinBar = i
-		}
-		if s.recordIn--; s.recordIn <= 0 || i == len(s.m.Time)-1 {
-			s.recordIn = s.cfg.Every
-			sr := &s.res.Series
-			sr.Time = append(sr.Time, s.m.Time[i])
-			sr.Equity = append(sr.Equity, eq)
-			sr.CapitalAtRisk = append(sr.CapitalAtRisk, car)
-			sr.MarginUsed = append(sr.MarginUsed, im)
-			sr.Leverage = append(sr.Leverage, lev)
-		}
+		s.record(k0+b, eq, car, im, gross[b])
 	}
 }
 
