@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/marginlab/marginlab/backtest/yamlfile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -153,39 +154,7 @@ func Default() *File {
 // Error is one problem in a configuration: a syntax error, an unknown key,
 // a value of the wrong type or out of range. Its message reads
 // "source:line: path = value: problem", leaving out what is unknown.
-type Error struct {
-	Source string // file name; empty when unknown
-	Line   int    // 1-based line; 0 when unknown
-	Path   string // key path: "strategy.params.fast", "modes[1]"; empty for the whole file
-	Value  string // the offending value as written, quoted when a string; may be empty
-	Err    error  // the problem
-}
-
-// Error formats e as "source:line: path = value: problem".
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.Source != "" {
-		b.WriteString(e.Source)
-		if e.Line > 0 {
-			b.WriteString(":" + strconv.Itoa(e.Line))
-		}
-		b.WriteString(": ")
-	} else if e.Line > 0 {
-		b.WriteString("line " + strconv.Itoa(e.Line) + ": ")
-	}
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		if e.Value != "" {
-			b.WriteString(" = " + e.Value)
-		}
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Err.Error())
-	return b.String()
-}
-
-// Unwrap returns the underlying problem.
-func (e *Error) Unwrap() error { return e.Err }
+type Error = yamlfile.Error
 
 // ErrorAt returns err as an *Error about the key at path, with the file's
 // name and the key's line (or its nearest parent's). Callers use it to
@@ -323,17 +292,7 @@ func (f *File) decode(data []byte) ([]*Error, bool) {
 var integerKeys = []string{"cooldown", "record_every", "seed", "data.synthetic.bars", "data.synthetic.seed"}
 
 // joinSorted joins errs sorted by line (stable), nil when empty.
-func joinSorted(list []*Error) error {
-	if len(list) == 0 {
-		return nil
-	}
-	slices.SortStableFunc(list, func(a, b *Error) int { return a.Line - b.Line })
-	errs := make([]error, len(list))
-	for i, e := range list {
-		errs[i] = e
-	}
-	return errors.Join(errs...)
-}
+func joinSorted(list []*Error) error { return yamlfile.Join(list) }
 
 // path resolves a path of the file against f.Dir.
 func (f *File) path(p string) string {

@@ -8,12 +8,11 @@ import (
 	"math"
 	"os"
 	"reflect"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/marginlab/marginlab/backtest/yamlfile"
 	"gopkg.in/yaml.v3"
 )
 
@@ -49,37 +48,9 @@ type fileBracket struct {
 // Error is a problem in a venue definition: a bad value, a missing or
 // unknown key, or a syntax error. Validate returns Errors with only Path
 // set; Parse and LoadFile add Source and, where the file shows it, Line.
-type Error struct {
-	Source string // file name or other origin; empty when unknown
-	Line   int    // 1-based line in Source; 0 when unknown
-	Path   string // key path, e.g. symbols.BTCUSDT[1].brackets[2].mmr; empty for the whole file
-	Err    error
-}
-
-// Error formats e as "venue: source:line: path: problem", leaving out
-// what is unknown.
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("venue: ")
-	if e.Source != "" {
-		b.WriteString(e.Source)
-		if e.Line > 0 {
-			fmt.Fprintf(&b, ":%d", e.Line)
-		}
-		b.WriteString(": ")
-	} else if e.Line > 0 {
-		fmt.Fprintf(&b, "line %d: ", e.Line)
-	}
-	if e.Path != "" {
-		b.WriteString(e.Path)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Err.Error())
-	return b.String()
-}
-
-// Unwrap returns the underlying problem.
-func (e *Error) Unwrap() error { return e.Err }
+// Its message reads "venue: source:line: path: problem", leaving out what
+// is unknown.
+type Error = yamlfile.Error
 
 // dateLayout is how effective_from is written.
 const dateLayout = "2006-01-02"
@@ -145,15 +116,15 @@ func parse(data []byte) (*Venue, []*Error) {
 	// every key path, for messages.
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return nil, yamlErrors(err, nil)
+		return nil, yamlfile.Translate(err, nil, schema)
 	}
-	idx := newLineIndex(&root)
+	idx := yamlfile.NewIndex(&root)
 
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var f fileVenue
 	if err := dec.Decode(&f); err != nil {
-		return nil, yamlErrors(err, idx)
+		return nil, yamlfile.Translate(err, idx, schema)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); err != io.EOF {
@@ -178,7 +149,7 @@ func parse(data []byte) (*Venue, []*Error) {
 	}
 	for _, e := range list {
 		if e.Line == 0 {
-			e.Line = idx.line(e.Path)
+			e.Line = idx.Line(e.Path)
 		}
 	}
 	slices.SortStableFunc(list, func(a, b *Error) int { return a.Line - b.Line })
@@ -289,16 +260,13 @@ func parseDate(s, path string, fail func(path, format string, args ...any)) time
 	return t
 }
 
-// joinErrors joins list into one error, nil when empty.
+// joinErrors joins list, sorted by line, into one error, nil when empty.
+// It marks each as the package's ("venue: ...").
 func joinErrors(list []*Error) error {
-	if len(list) == 0 {
-		return nil
+	for _, e := range list {
+		e.Prefix = "venue"
 	}
-	errs := make([]error, len(list))
-	for i, e := range list {
-		errs[i] = e
-	}
-	return errors.Join(errs...)
+	return yamlfile.Join(list)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
@@ -310,180 +278,22 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// Messages of the yaml package, rewritten to name the key path and to
-// speak of keys rather than Go types.
-var (
-	reLine       = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	reUnknownKey = regexp.MustCompile("^field (\\S+) not found in type \\S+$")
-	reBadType    = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
-)
-
-// yamlErrors turns an error of the yaml package into Errors with lines and,
-// when idx is known, key paths.
-func yamlErrors(err error, idx *lineIndex) []*Error {
-	var msgs []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = []string{err.Error()}
-	}
-	out := make([]*Error, 0, len(msgs))
-	for _, m := range msgs {
-		e := &Error{Err: errors.New(strings.TrimPrefix(m, "yaml: "))}
-		if lm := reLine.FindStringSubmatch(m); lm != nil {
-			e.Line, _ = strconv.Atoi(lm[1])
-			msg := lm[2]
-			e.Err = errors.New(msg)
-			if k := reUnknownKey.FindStringSubmatch(msg); k != nil {
-				e.Path = idx.keyAt(e.Line, k[1])
-				e.Err = fmt.Errorf("unknown key %q", k[1])
-				if known := idx.knownKeys(e.Path); known != "" {
-					e.Err = fmt.Errorf("unknown key %q (known keys here: %s)", k[1], known)
-				}
-			} else if bt := reBadType.FindStringSubmatch(msg); bt != nil {
-				if bt[2] == "" {
-					e.Path = idx.valueAt(e.Line, "!!"+bt[1]) // a list or mapping
-				} else {
-					e.Path = idx.valueAt(e.Line, bt[2])
-				}
-				e.Err = fmt.Errorf("want %s, got %s", describeGoType(bt[3]), describeYAML(bt[1], bt[2]))
-			}
+// schema explains unknown keys by the keys allowed beside them.
+var schema = yamlfile.Schema{
+	UnknownKey: func(e *Error, key string) {
+		e.Err = fmt.Errorf("unknown key %q", key)
+		if known := knownKeys(e.Path); known != "" {
+			e.Err = fmt.Errorf("unknown key %q (known keys here: %s)", key, known)
 		}
-		out = append(out, e)
-	}
-	return out
-}
-
-func describeGoType(t string) string {
-	switch {
-	case t == "float64":
-		return "a number"
-	case t == "string":
-		return "a string"
-	case t == "bool":
-		return "true or false"
-	case strings.HasPrefix(t, "[]"):
-		return "a list"
-	default:
-		return "a mapping of keys"
-	}
-}
-
-func describeYAML(tag, value string) string {
-	switch tag {
-	case "map":
-		return "a mapping"
-	case "seq":
-		return "a list"
-	}
-	return strconv.Quote(value)
-}
-
-// lineIndex records where each key path of a YAML document sits, so that
-// problems found after decoding can name their line.
-type lineIndex struct {
-	lines  map[string]int // key path → line of its key (or list item)
-	keys   []keyPos       // every mapping key, in document order
-	values []keyPos       // every scalar value, and every list (!!seq) and mapping (!!map), in document order
-}
-
-type keyPos struct {
-	path, value string
-	line        int
-}
-
-func newLineIndex(root *yaml.Node) *lineIndex {
-	idx := &lineIndex{lines: map[string]int{}}
-	if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
-		idx.walk(root.Content[0], "")
-	}
-	return idx
-}
-
-func (idx *lineIndex) walk(n *yaml.Node, path string) {
-	switch n.Kind {
-	case yaml.MappingNode:
-		idx.values = append(idx.values, keyPos{path: path, value: "!!map", line: n.Line})
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			p := k.Value
-			if path != "" {
-				p = path + "." + k.Value
-			}
-			if _, dup := idx.lines[p]; !dup {
-				idx.lines[p] = k.Line
-			}
-			idx.keys = append(idx.keys, keyPos{path: p, value: k.Value, line: k.Line})
-			idx.walk(v, p)
-		}
-	case yaml.SequenceNode:
-		idx.values = append(idx.values, keyPos{path: path, value: "!!seq", line: n.Line})
-		for i, c := range n.Content {
-			p := fmt.Sprintf("%s[%d]", path, i)
-			idx.lines[p] = c.Line
-			idx.walk(c, p)
-		}
-	case yaml.ScalarNode:
-		idx.values = append(idx.values, keyPos{path: path, value: n.Value, line: n.Line})
-	}
-	// Aliases are not followed: what they point to is indexed where it is
-	// defined, and following them could take exponential time.
-}
-
-// line returns the line of path, or of its nearest listed parent.
-func (idx *lineIndex) line(path string) int {
-	for path != "" {
-		if l, ok := idx.lines[path]; ok {
-			return l
-		}
-		i := strings.LastIndexAny(path, ".[")
-		if i < 0 {
-			break
-		}
-		path = path[:i]
-	}
-	return 0
-}
-
-// keyAt returns the path of the key named key on line.
-func (idx *lineIndex) keyAt(line int, key string) string {
-	if idx == nil {
-		return ""
-	}
-	for _, k := range idx.keys {
-		if k.line == line && k.value == key {
-			return k.path
-		}
-	}
-	return ""
-}
-
-// valueAt returns the path of the scalar value on line whose text is value
-// (the yaml package shortens long values to their start and "..."), or of
-// the list or mapping on line when value is !!seq or !!map.
-func (idx *lineIndex) valueAt(line int, value string) string {
-	if idx == nil {
-		return ""
-	}
-	prefix, cut := strings.CutSuffix(value, "...")
-	for _, k := range idx.values {
-		if k.line == line && (k.value == value || cut && strings.HasPrefix(k.value, prefix)) {
-			return k.path
-		}
-	}
-	return ""
+	},
 }
 
 // knownKeys lists the keys allowed in the mapping that holds path.
-func (idx *lineIndex) knownKeys(path string) string {
+func knownKeys(path string) string {
 	if path == "" {
 		return ""
 	}
-	parent := ""
-	if i := strings.LastIndex(path, "."); i >= 0 {
-		parent = path[:i]
-	}
+	parent := yamlfile.Parent(path)
 	var t reflect.Type
 	switch {
 	case parent == "":
@@ -499,11 +309,5 @@ func (idx *lineIndex) knownKeys(path string) string {
 	default:
 		return ""
 	}
-	var names []string
-	for i := range t.NumField() {
-		if tag, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ","); tag != "" {
-			names = append(names, tag)
-		}
-	}
-	return strings.Join(names, ", ")
+	return strings.Join(yamlfile.StructKeys(t), ", ")
 }

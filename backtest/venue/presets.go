@@ -9,6 +9,7 @@ import (
 	"path"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // Presets are venue files embedded in the binary, one per venue, each
@@ -47,9 +48,16 @@ func PresetNames() []string {
 	return names
 }
 
+// parsedPresets caches each preset after its first parse: a sweep asks
+// for one per cell, and parsing YAML costs far more than a simulation.
+var parsedPresets sync.Map // name → *Venue
+
 // Preset returns a fresh copy of the embedded preset called name; the
 // caller may change it.
 func Preset(name string) (*Venue, error) {
+	if v, ok := parsedPresets.Load(name); ok {
+		return v.(*Venue).copy(), nil
+	}
 	if !slices.Contains(PresetNames(), name) {
 		return nil, fmt.Errorf("%w: unknown preset %q (presets: %s)", ErrNotFound, name, strings.Join(PresetNames(), ", "))
 	}
@@ -58,7 +66,32 @@ func Preset(name string) (*Venue, error) {
 	if err != nil {
 		return nil, err
 	}
-	return Parse(data, file)
+	v, err := Parse(data, file)
+	if err != nil {
+		return nil, err
+	}
+	parsedPresets.Store(name, v)
+	return v.copy(), nil
+}
+
+// copy returns a deep copy of v.
+func (v *Venue) copy() *Venue {
+	c := *v
+	c.Tables = make(map[string][]Table, len(v.Tables))
+	for k, t := range v.Tables {
+		c.Tables[k] = cloneTables(t)
+	}
+	c.Default = cloneTables(v.Default)
+	c.Sources = slices.Clone(v.Sources)
+	return &c
+}
+
+func cloneTables(ts []Table) []Table {
+	out := slices.Clone(ts)
+	for k := range out {
+		out[k].Brackets = slices.Clone(out[k].Brackets)
+	}
+	return out
 }
 
 // Lookup returns the preset called nameOrPath, or else the venue file at
