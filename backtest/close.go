@@ -12,21 +12,74 @@ import (
 type accumulators struct {
 	positions, rejections, stops, nearMisses, topUps, sweeps int
 
-	equity            []float64 // every bar's close equity
-	carSum, carEqSum  float64   // Σ capital at risk; Σ capital at risk / equity
-	imSum, levSum     float64   // Σ IM / equity; Σ notional / equity
-	maxLev            float64
-	barsPositive      int // bars with equity > 0
-	ruinBar           int
-	ruinAt            float64
-	initial, capital0 float64
+	bars             int     // bars recorded
+	lastEq           float64 // the last close equity
+	carSum, carEqSum float64 // Σ capital at risk; Σ capital at risk / equity
+	imSum, levSum    float64 // Σ IM / equity; Σ notional / equity
+	maxLev           float64
+	barsPositive     int // bars with equity > 0
+	ruinBar          int
+	ruinAt           float64
+	capital0         float64
+
+	// Drawdown: the running peak, its reciprocal, and the lowest
+	// equity/peak seen (MaxDrawdown = 1 − that).
+	peak, invPeak, lowRatio float64
+	// Sharpe: per-bar simple returns up to the first bar with equity ≤ 0,
+	// summed shifted by the first return (stable for the variance).
+	retN                 int
+	retShift, retS, retQ float64
+	retStopped           bool
 }
 
 func (a *accumulators) start(cfg *Config, bars int) {
-	a.equity = make([]float64, 0, bars)
 	a.ruinBar = -1
 	a.ruinAt = cfg.Capital * cfg.RuinFraction
 	a.capital0 = cfg.Capital
+	a.peak, a.lowRatio = math.Inf(-1), 1
+}
+
+// addEquity folds one close equity into the drawdown and return sums.
+func (a *accumulators) addEquity(eq float64) {
+	if a.bars > 0 && !a.retStopped {
+		if a.lastEq > 0 {
+			r := eq/a.lastEq - 1
+			if a.retN == 0 {
+				a.retShift = r
+			}
+			d := r - a.retShift
+			a.retN++
+			a.retS += d
+			a.retQ += d * d
+		} else {
+			a.retStopped = true
+		}
+	}
+	if eq > a.peak {
+		a.peak = eq
+		if eq > 0 {
+			a.invPeak = 1 / eq
+		}
+	} else if a.peak > 0 {
+		a.lowRatio = min(a.lowRatio, eq*a.invPeak)
+	}
+	a.lastEq = eq
+	a.bars++
+}
+
+// sharpe annualises the mean over the sample standard deviation (n − 1)
+// of the per-bar returns.
+func (a *accumulators) sharpe(barsPerYear float64) float64 {
+	n := float64(a.retN)
+	if a.retN < 2 {
+		return 0
+	}
+	mean := a.retShift + a.retS/n
+	variance := (a.retQ - a.retS*a.retS/n) / (n - 1)
+	if !(variance > 0) {
+		return 0
+	}
+	return mean / math.Sqrt(variance) * math.Sqrt(barsPerYear)
 }
 
 // close marks every position at bar i's close, applies the isolated margin
@@ -74,7 +127,7 @@ func (s *sim) close(i int) {
 // Every-th bar, to the series.
 func (s *sim) record(i int, eq, car, im, gross float64) {
 	ac := &s.acc
-	ac.equity = append(ac.equity, eq)
+	ac.addEquity(eq)
 	ac.carSum += car
 	lev := 0.0
 	if eq > 0 {
@@ -171,7 +224,7 @@ const year = 365.25 * 24 * float64(time.Hour)
 func (s *sim) result() Result {
 	r := s.res
 	ac := &s.acc
-	n := len(ac.equity)
+	n := ac.bars
 	m := &r.Metrics
 	m.Bars = n
 	m.Years = float64(n) * float64(s.m.Timeframe) / year
@@ -213,7 +266,7 @@ func (s *sim) result() Result {
 	}
 	if n > 0 {
 		m.CapitalAtRisk = ac.carSum / float64(n)
-		m.FinalEquity = ac.equity[n-1]
+		m.FinalEquity = ac.lastEq
 	}
 	if ac.barsPositive > 0 {
 		bp := float64(ac.barsPositive)
@@ -232,8 +285,8 @@ func (s *sim) result() Result {
 	case m.Years > 0:
 		m.AnnualReturn = math.Pow(m.FinalEquity/ac.capital0, 1/m.Years) - 1
 	}
-	m.MaxDrawdown = maxDrawdown(ac.equity)
-	m.Sharpe = sharpe(ac.equity, year/float64(s.m.Timeframe))
+	m.MaxDrawdown = 1 - ac.lowRatio
+	m.Sharpe = ac.sharpe(year / float64(s.m.Timeframe))
 	m.Fees = s.a.Fees().InexactFloat64()
 	m.FundingPaid = s.a.FundingPaid().InexactFloat64()
 	if s.cfg.VerifyLedger {
@@ -254,51 +307,4 @@ func median(xs []float64) float64 {
 		return xs[n/2]
 	}
 	return (xs[n/2-1] + xs[n/2]) / 2
-}
-
-func maxDrawdown(eq []float64) float64 {
-	// The largest (peak − e)/peak is 1 − the smallest e/peak; 1/peak is
-	// recomputed only when the peak moves.
-	peak, inv, low := math.Inf(-1), 0.0, 1.0
-	for _, e := range eq {
-		if e > peak {
-			peak = e
-			if peak > 0 {
-				inv = 1 / peak
-			}
-			continue
-		}
-		if peak > 0 {
-			low = min(low, e*inv)
-		}
-	}
-	return 1 - low
-}
-
-// sharpe annualises the mean over the sample standard deviation of per-bar
-// simple returns, up to the first bar with equity ≤ 0 (two passes: mean,
-// then squared deviations).
-func sharpe(eq []float64, barsPerYear float64) float64 {
-	end := 1
-	for end < len(eq) && eq[end-1] > 0 {
-		end++
-	}
-	n := end - 1
-	if n < 2 {
-		return 0
-	}
-	sum := 0.0
-	for k := 1; k < end; k++ {
-		sum += eq[k]/eq[k-1] - 1
-	}
-	mean := sum / float64(n)
-	ss := 0.0
-	for k := 1; k < end; k++ {
-		d := eq[k]/eq[k-1] - 1 - mean
-		ss += d * d
-	}
-	if ss == 0 {
-		return 0
-	}
-	return mean / math.Sqrt(ss/float64(n-1)) * math.Sqrt(barsPerYear)
 }

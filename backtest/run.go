@@ -133,6 +133,9 @@ type sim struct {
 
 func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
 	s := &sim{m: m, in: in, cfg: cfg, mode: mode, a: margin.NewAccount(cfg.Venue), noSkip: cfg.stepEveryBar}
+	// Without a replay at the end, the journal's entries would only cost
+	// memory: keep balances (which still must sum to zero).
+	s.a.J.BalancesOnly = !cfg.VerifyLedger
 	s.syms = make([]symState, len(m.Symbols))
 	s.index = make(map[string]int, len(m.Symbols))
 	marks := 0
@@ -170,6 +173,13 @@ func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
 
 func (s *sim) run() {
 	s.acc.start(s.cfg, len(s.m.Time))
+	// Fills come from intent changes (a flip is two) and stops.
+	s.res.Fills = make([]FillRecord, 0, len(s.in.Changes)+len(s.in.Changes)/4+8)
+	// The series' final length is known: allocate it once.
+	c := len(s.m.Time)/s.cfg.Every + 2
+	sr := &s.res.Series
+	sr.Time, sr.Equity, sr.CapitalAtRisk = make([]int64, 0, c), make([]float64, 0, c), make([]float64, 0, c)
+	sr.MarginUsed, sr.Leverage = make([]float64, 0, c), make([]float64, 0, c)
 	s.nextFunding = s.firstFunding()
 	// Quiet bars (nothing to execute, no funding, no price reaching any
 	// position's trigger) are skipped in bulk when the run allows it; the

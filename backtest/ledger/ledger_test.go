@@ -49,3 +49,16 @@ func TestCheckDetectsInconsistency(t *testing.T) {
 		t.Fatal("Check missed an entry not applied to balances")
 	}
 }
+
+func TestBalancesOnly(t *testing.T) {
+	j := Journal{BalancesOnly: true}
+	a, b := j.Open("a"), j.Open("b")
+	j.Transfer(1, a, b, d("5"), Deposit)
+	if len(j.Entries()) != 0 || !j.Balance(b).Equal(d("5")) || j.Check() != nil {
+		t.Fatalf("entries %d balance %s check %v", len(j.Entries()), j.Balance(b), j.Check())
+	}
+	j.balances[b] = j.balances[b].Add(d("1"))
+	if j.Check() == nil {
+		t.Fatal("Check missed balances that do not sum to zero")
+	}
+}

@@ -122,7 +122,16 @@ func (a *Account) Fees() decimal.Decimal { return a.J.Balance(a.fees) }
 // received).
 func (a *Account) FundingPaid() decimal.Decimal { return a.J.Balance(a.funding) }
 
-func dec(x float64) decimal.Decimal { return decimal.NewFromFloat(x) }
+// dec converts a float amount to a ledger decimal at the ledger's 8
+// places: as an integer count of 1e-8 when that is exact in float64
+// (|x| < 2^53/1e8 ≈ 9e7), which allocates far less than NewFromFloat.
+func dec(x float64) decimal.Decimal {
+	const scale = 1e8
+	if math.Abs(x) < (1<<53)/scale {
+		return decimal.New(int64(math.Round(x*scale)), -ledger.Places)
+	}
+	return decimal.NewFromFloat(x)
+}
 
 // refreshWallet re-reads the wallet mirror from the ledger.
 func (a *Account) refreshWallet() { a.walletF = a.J.Balance(a.wallet).InexactFloat64() }
