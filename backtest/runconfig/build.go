@@ -291,3 +291,31 @@ func (f *File) Modes() []backtest.ModeSpec {
 	}
 	return out
 }
+
+// DataFiles returns the data files the config reads, resolved (globs
+// expanded, relative paths joined to the config's directory), in symbol
+// order and candles, mark, funding order; none for synthetic data.
+func (f *File) DataFiles() ([]string, error) {
+	var out []string
+	names := make([]string, 0, len(f.Data.Symbols))
+	for name := range f.Data.Symbols {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		s := f.Data.Symbols[name]
+		for _, kv := range []struct{ key, pattern string }{
+			{"candles", s.Candles}, {"mark", s.Mark}, {"funding", s.Funding},
+		} {
+			if kv.pattern == "" {
+				continue
+			}
+			p, err := f.resolve("data.symbols."+name+"."+kv.key, kv.pattern)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}

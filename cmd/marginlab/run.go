@@ -49,6 +49,8 @@ var commands = []*command{
 	demoCmd,
 	initCmd,
 	runCmd,
+	sweepCmd,
+	mergeCmd,
 	liqCmd,
 }
 

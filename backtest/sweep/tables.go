@@ -1,0 +1,432 @@
+package sweep
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
+	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/marginlab/marginlab/backtest"
+)
+
+// Result tables (Parquet, ZSTD), rows sorted by cell id, mode, path:
+//
+//	runs.parquet          one row per cell × mode × path: cell_id, mode,
+//	                      path, every swept parameter (by its config path),
+//	                      mark_source, and every backtest.Metrics field in
+//	                      snake_case
+//	liquidations.parquet  every liquidation event, with cell_id, mode, path
+//	trades.parquet        every fill (Options.Trades)
+//	equity.parquet        the downsampled series (Options.Equity)
+
+// writeTables reads the job files and writes the tables into out.
+func writeTables(out string, axes []Axis, files []string, trades, equity bool) error {
+	order := append([]string(nil), files...)
+	// Job file names sort by cell id, then path, whatever directory (shard)
+	// holds them.
+	slices.SortFunc(order, func(a, b string) int { return strings.Compare(filepath.Base(a), filepath.Base(b)) })
+	runs := newTable(filepath.Join(out, "runs.parquet"), runColumns(axes))
+	liqs := newTable(filepath.Join(out, "liquidations.parquet"), liquidationColumns())
+	fills := newTable(filepath.Join(out, "trades.parquet"), fillColumns())
+	eqs := newTable(filepath.Join(out, "equity.parquet"), equityColumns())
+	for start := 0; start < len(order); {
+		cell := jobCell(order[start])
+		end := start
+		for end < len(order) && jobCell(order[end]) == cell {
+			end++
+		}
+		results := make([]*jobResult, 0, end-start)
+		for _, f := range order[start:end] {
+			r, err := readJob(f)
+			if err != nil {
+				return err
+			}
+			results = append(results, r)
+		}
+		start = end
+		modes := []string{}
+		for _, mr := range results[0].Runs {
+			modes = append(modes, mr.Mode)
+		}
+		slices.Sort(modes)
+		for _, mode := range modes {
+			for _, r := range results {
+				mr := r.find(mode)
+				if mr == nil {
+					return fmt.Errorf("sweep: cell %s path %d has no %s run", r.Cell, r.Path, mode)
+				}
+				key := func(t *table) {
+					t.str("cell_id", r.Cell)
+					t.str("mode", mode)
+					t.i64("path", int64(r.Path))
+				}
+				key(runs)
+				addParams(runs, axes, r.Params)
+				runs.str("mark_source", mr.MarkSource)
+				runs.structFields(reflect.ValueOf(mr.Metrics), "")
+				runs.endRow()
+				for _, l := range mr.Liquidations {
+					key(liqs)
+					liqs.structFields(reflect.ValueOf(l), "position_")
+					liqs.endRow()
+				}
+				if trades {
+					for _, f := range mr.Fills {
+						key(fills)
+						fills.structFields(reflect.ValueOf(f), "")
+						fills.endRow()
+					}
+				}
+				if equity {
+					s := mr.Series
+					for k := range s.Time {
+						key(eqs)
+						eqs.ts("time", s.Time[k])
+						eqs.f64("equity", s.Equity[k])
+						eqs.f64("capital_at_risk", s.CapitalAtRisk[k])
+						eqs.f64("margin_used", s.MarginUsed[k])
+						eqs.f64("leverage", s.Leverage[k])
+						eqs.endRow()
+					}
+				}
+			}
+		}
+	}
+	tabs := []*table{runs, liqs}
+	if trades {
+		tabs = append(tabs, fills)
+	}
+	if equity {
+		tabs = append(tabs, eqs)
+	}
+	for _, t := range tabs {
+		if err := t.close(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *jobResult) find(mode string) *modeRun {
+	for k := range r.Runs {
+		if r.Runs[k].Mode == mode {
+			return &r.Runs[k]
+		}
+	}
+	return nil
+}
+
+// jobCell returns the cell id of a job file name "<id>-pNNNNN.gob".
+func jobCell(file string) string {
+	base := filepath.Base(file)
+	if i := strings.LastIndex(base, "-p"); i >= 0 {
+		return base[:i]
+	}
+	return base
+}
+
+// addParams adds one column per axis, typed by the axis' values.
+func addParams(t *table, axes []Axis, params []Param) {
+	for _, ax := range axes {
+		var v any
+		for _, p := range params {
+			if p.Path == ax.Path {
+				v = p.Value
+			}
+		}
+		switch axisKind(ax) {
+		case arrow.FLOAT64:
+			f, _ := v.(float64)
+			t.f64(ax.Path, f)
+		case arrow.BOOL:
+			b, _ := v.(bool)
+			t.boolean(ax.Path, b)
+		default:
+			t.str(ax.Path, fmt.Sprint(v))
+		}
+	}
+}
+
+// axisKind is the column type of an axis: float64 when every value is a
+// number, bool when every value is a bool, else string.
+func axisKind(ax Axis) arrow.Type {
+	num, boo := true, true
+	for _, v := range ax.Values {
+		_, isNum := v.(float64)
+		_, isBool := v.(bool)
+		num, boo = num && isNum, boo && isBool
+	}
+	switch {
+	case num:
+		return arrow.FLOAT64
+	case boo:
+		return arrow.BOOL
+	}
+	return arrow.STRING
+}
+
+// column declares one table column.
+type column struct {
+	name string
+	typ  arrow.DataType
+}
+
+var tsType = &arrow.TimestampType{Unit: arrow.Nanosecond, TimeZone: "UTC"}
+
+func keyColumns() []column {
+	return []column{{"cell_id", arrow.BinaryTypes.String}, {"mode", arrow.BinaryTypes.String}, {"path", arrow.PrimitiveTypes.Int64}}
+}
+
+func runColumns(axes []Axis) []column {
+	cols := keyColumns()
+	for _, ax := range axes {
+		switch axisKind(ax) {
+		case arrow.FLOAT64:
+			cols = append(cols, column{ax.Path, arrow.PrimitiveTypes.Float64})
+		case arrow.BOOL:
+			cols = append(cols, column{ax.Path, arrow.FixedWidthTypes.Boolean})
+		default:
+			cols = append(cols, column{ax.Path, arrow.BinaryTypes.String})
+		}
+	}
+	cols = append(cols, column{"mark_source", arrow.BinaryTypes.String})
+	return append(cols, structColumns(reflect.TypeOf(backtest.Metrics{}), "")...)
+}
+
+func liquidationColumns() []column {
+	return append(keyColumns(), structColumns(reflect.TypeOf(backtest.LiquidationRecord{}), "position_")...)
+}
+
+func fillColumns() []column {
+	return append(keyColumns(), structColumns(reflect.TypeOf(backtest.FillRecord{}), "")...)
+}
+
+func equityColumns() []column {
+	return append(keyColumns(), column{"time", tsType}, column{"equity", arrow.PrimitiveTypes.Float64},
+		column{"capital_at_risk", arrow.PrimitiveTypes.Float64}, column{"margin_used", arrow.PrimitiveTypes.Float64},
+		column{"leverage", arrow.PrimitiveTypes.Float64})
+}
+
+// structColumns maps a record struct's exported fields to columns: int →
+// int64, float64 → float64, bool, string; a field named Time is a UTC
+// timestamp; a field named Mode gets prefix (it would clash with the run's
+// mode).
+func structColumns(t reflect.Type, modePrefix string) []column {
+	var cols []column
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := fieldName(f.Name, modePrefix)
+		var typ arrow.DataType
+		switch {
+		case f.Name == "Time":
+			typ = tsType
+		case f.Type.Kind() == reflect.Float64:
+			typ = arrow.PrimitiveTypes.Float64
+		case f.Type.Kind() == reflect.Int || f.Type.Kind() == reflect.Int64:
+			typ = arrow.PrimitiveTypes.Int64
+		case f.Type.Kind() == reflect.Bool:
+			typ = arrow.FixedWidthTypes.Boolean
+		case f.Type.Kind() == reflect.String:
+			typ = arrow.BinaryTypes.String
+		default:
+			panic("sweep: no column type for field " + f.Name) // a new field needs a type here
+		}
+		cols = append(cols, column{name, typ})
+	}
+	return cols
+}
+
+// fieldName turns "LiquidationsPer1000" into "liquidations_per_1000".
+func fieldName(name, modePrefix string) string {
+	if name == "Mode" {
+		return modePrefix + "mode"
+	}
+	var b strings.Builder
+	rs := []rune(name)
+	for i, r := range rs {
+		if i > 0 && (unicode.IsUpper(r) && (!unicode.IsUpper(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1])) ||
+			unicode.IsDigit(r) && !unicode.IsDigit(rs[i-1])) {
+			b.WriteByte('_')
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// table streams rows into one Parquet file: values collect in typed
+// columns and every tableChunk rows become a row group, so memory stays
+// bounded by the chunk, not by the sweep. Chunking depends only on the row
+// sequence, so equal rows give equal bytes.
+type table struct {
+	path   string
+	cols   []column
+	index  map[string]int // column name → position
+	strs   [][]string
+	ints   [][]int64
+	floats [][]float64
+	bools  [][]bool
+	rows   int
+
+	file   *os.File
+	fw     *pqarrow.FileWriter
+	arrowS *arrow.Schema
+	err    error
+}
+
+// tableChunk is the rows per row group.
+const tableChunk = 16384
+
+func newTable(path string, cols []column) *table {
+	t := &table{path: path, cols: cols, index: map[string]int{}}
+	for k, c := range cols {
+		t.index[c.name] = k
+	}
+	n := len(cols)
+	t.strs, t.ints, t.floats, t.bools = make([][]string, n), make([][]int64, n), make([][]float64, n), make([][]bool, n)
+	return t
+}
+
+func (t *table) at(name string) int {
+	k, ok := t.index[name]
+	if !ok {
+		panic("sweep: no column " + name) // the column lists and the rows disagree: a bug here
+	}
+	return k
+}
+
+func (t *table) str(name, v string)          { k := t.at(name); t.strs[k] = append(t.strs[k], v) }
+func (t *table) i64(name string, v int64)    { k := t.at(name); t.ints[k] = append(t.ints[k], v) }
+func (t *table) f64(name string, v float64)  { k := t.at(name); t.floats[k] = append(t.floats[k], v) }
+func (t *table) boolean(name string, v bool) { k := t.at(name); t.bools[k] = append(t.bools[k], v) }
+func (t *table) ts(name string, v int64)     { t.i64(name, v) }
+
+func (t *table) endRow() {
+	t.rows++
+	if t.rows == tableChunk {
+		t.flush()
+	}
+}
+
+// structFields appends a record's fields as columnar values.
+func (t *table) structFields(v reflect.Value, modePrefix string) {
+	ty := v.Type()
+	for i := range ty.NumField() {
+		f := ty.Field(i)
+		name := fieldName(f.Name, modePrefix)
+		fv := v.Field(i)
+		switch {
+		case f.Name == "Time":
+			t.ts(name, fv.Int())
+		case fv.Kind() == reflect.Float64:
+			t.f64(name, fv.Float())
+		case fv.Kind() == reflect.Int || fv.Kind() == reflect.Int64:
+			t.i64(name, fv.Int())
+		case fv.Kind() == reflect.Bool:
+			t.boolean(name, fv.Bool())
+		case fv.Kind() == reflect.String:
+			t.str(name, fv.String())
+		}
+	}
+}
+
+func (t *table) schema() *arrow.Schema {
+	fields := make([]arrow.Field, len(t.cols))
+	for k, c := range t.cols {
+		fields[k] = arrow.Field{Name: c.name, Type: c.typ, Nullable: c.typ.ID() == arrow.FLOAT64}
+	}
+	return arrow.NewSchema(fields, nil)
+}
+
+// flush writes the collected rows as a row group. NaN floats are nulls.
+func (t *table) flush() {
+	if t.err != nil || (t.rows == 0 && t.fw != nil) {
+		return
+	}
+	if t.fw == nil {
+		if t.file, t.err = os.CreateTemp(filepath.Dir(t.path), "."+filepath.Base(t.path)+".tmp*"); t.err != nil {
+			return
+		}
+		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd),
+			parquet.WithVersion(parquet.V2_LATEST), parquet.WithCreatedBy("marginlab"))
+		t.arrowS = t.schema()
+		if t.fw, t.err = pqarrow.NewFileWriter(t.arrowS, struct{ io.Writer }{t.file}, props,
+			pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())); t.err != nil {
+			return
+		}
+	}
+	mem := memory.DefaultAllocator
+	arrs := make([]arrow.Array, len(t.cols))
+	for k, c := range t.cols {
+		b := array.NewBuilder(mem, c.typ)
+		switch bb := b.(type) {
+		case *array.StringBuilder:
+			bb.AppendValues(t.strs[k], nil)
+		case *array.Int64Builder:
+			bb.AppendValues(t.ints[k], nil)
+		case *array.TimestampBuilder:
+			for _, v := range t.ints[k] {
+				bb.Append(arrow.Timestamp(v))
+			}
+		case *array.Float64Builder:
+			for _, f := range t.floats[k] {
+				if math.IsNaN(f) || math.IsInf(f, 0) {
+					bb.AppendNull()
+				} else {
+					bb.Append(f)
+				}
+			}
+		case *array.BooleanBuilder:
+			bb.AppendValues(t.bools[k], nil)
+		}
+		arrs[k] = b.NewArray()
+		b.Release()
+		if arrs[k].Len() != t.rows {
+			t.err = fmt.Errorf("sweep: column %s has %d values for %d rows", c.name, arrs[k].Len(), t.rows)
+		}
+		t.strs[k], t.ints[k], t.floats[k], t.bools[k] = t.strs[k][:0], t.ints[k][:0], t.floats[k][:0], t.bools[k][:0]
+	}
+	rec := array.NewRecord(t.arrowS, arrs, int64(t.rows))
+	for _, a := range arrs {
+		a.Release()
+	}
+	if t.err == nil {
+		t.err = t.fw.Write(rec)
+	}
+	rec.Release()
+	t.rows = 0
+}
+
+// close writes the last rows and renames the file into place.
+func (t *table) close() error {
+	if t.rows > 0 || t.fw == nil {
+		t.flush()
+	}
+	if t.fw != nil {
+		if err := t.fw.Close(); err != nil && t.err == nil {
+			t.err = err
+		}
+	}
+	if t.file == nil {
+		return t.err
+	}
+	if err := t.file.Close(); err != nil && t.err == nil {
+		t.err = err
+	}
+	if t.err != nil {
+		os.Remove(t.file.Name())
+		return t.err
+	}
+	return os.Rename(t.file.Name(), t.path)
+}
