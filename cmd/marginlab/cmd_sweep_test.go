@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/marginlab/marginlab/backtest/sweep"
 )
 
 // sweepConfig is a synthetic sweep of 6 cells × 4 paths.
@@ -136,4 +138,29 @@ func TestSweepKilledThenResumed(t *testing.T) {
 			t.Errorf("%s after kill and resume differs from the uninterrupted run's", n)
 		}
 	}
+}
+
+// TestSweepProgress: outside a terminal, progress is plain lines (one per
+// progressEvery), each with jobs done, elapsed, ETA and throughput.
+func TestSweepProgress(t *testing.T) {
+	old := progressEvery
+	progressEvery = 0
+	defer func() { progressEvery = old }()
+	var buf bytes.Buffer
+	pr := newProgress(&buf)
+	if pr.terminal {
+		t.Fatal("a buffer is not a terminal")
+	}
+	pr.update(sweepProgress(3, 12, 1, 4e6, 2*time.Second))
+	pr.update(sweepProgress(12, 12, 1, 16e6, 8*time.Second))
+	pr.finish()
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "3/12 jobs") || !strings.Contains(lines[0], "ETA 9s") ||
+		!strings.Contains(lines[0], "2.0M bar-steps/s") || !strings.Contains(lines[1], "12/12 jobs") {
+		t.Errorf("progress lines:\n%s", buf.String())
+	}
+}
+
+func sweepProgress(done, total, resumed int, steps int64, elapsed time.Duration) sweep.Progress {
+	return sweep.Progress{Done: done, Total: total, Resumed: resumed, BarSteps: steps, Elapsed: elapsed}
 }
