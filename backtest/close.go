@@ -142,7 +142,7 @@ func (s *sim) record(i int, eq, car, im, gross float64) {
 	if ac.ruinBar < 0 && eq <= ac.ruinAt {
 		ac.ruinBar = i
 	}
-	if s.recordIn--; s.recordIn <= 0 || i == len(s.m.Time)-1 {
+	if s.recordIn--; !s.cfg.NoSeries && (s.recordIn <= 0 || i == len(s.m.Time)-1) {
 		s.recordIn = s.cfg.Every
 		sr := &s.res.Series
 		sr.Time = append(sr.Time, s.m.Time[i])

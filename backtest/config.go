@@ -112,6 +112,11 @@ type Config struct {
 	// always use every bar.
 	Every int
 
+	// NoFills and NoSeries leave Result.Fills and Result.Series empty, for
+	// callers that need only the metrics and liquidations (sweeps without
+	// trade or equity tables): less memory and garbage. Metrics are the same.
+	NoFills, NoSeries bool
+
 	// VerifyLedger replays the whole ledger journal at the end of each run
 	// (Journal.Check) instead of only checking that balances sum to zero.
 	// It costs about as much as the run's fills; tests turn it on.

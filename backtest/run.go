@@ -173,13 +173,17 @@ func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
 
 func (s *sim) run() {
 	s.acc.start(s.cfg, len(s.m.Time))
-	// Fills come from intent changes (a flip is two) and stops.
-	s.res.Fills = make([]FillRecord, 0, len(s.in.Changes)+len(s.in.Changes)/4+8)
-	// The series' final length is known: allocate it once.
-	c := len(s.m.Time)/s.cfg.Every + 2
-	sr := &s.res.Series
-	sr.Time, sr.Equity, sr.CapitalAtRisk = make([]int64, 0, c), make([]float64, 0, c), make([]float64, 0, c)
-	sr.MarginUsed, sr.Leverage = make([]float64, 0, c), make([]float64, 0, c)
+	if !s.cfg.NoFills {
+		// Fills come from intent changes (a flip is two) and stops.
+		s.res.Fills = make([]FillRecord, 0, len(s.in.Changes)+len(s.in.Changes)/4+8)
+	}
+	if !s.cfg.NoSeries {
+		// The series' final length is known: allocate it once.
+		c := len(s.m.Time)/s.cfg.Every + 2
+		sr := &s.res.Series
+		sr.Time, sr.Equity, sr.CapitalAtRisk = make([]int64, 0, c), make([]float64, 0, c), make([]float64, 0, c)
+		sr.MarginUsed, sr.Leverage = make([]float64, 0, c), make([]float64, 0, c)
+	}
 	s.nextFunding = s.firstFunding()
 	// Quiet bars (nothing to execute, no funding, no price reaching any
 	// position's trigger) are skipped in bulk when the run allows it; the
@@ -365,7 +369,9 @@ func (s *sim) fill(i int, t int64, k int, qty, ref float64, reason string) bool 
 		st.pos = s.a.Position(st.name, st.mode)
 	}
 	s.dirty = true
-	s.res.Fills = append(s.res.Fills, FillRecord{Time: t, Bar: i, Symbol: st.name, Qty: f.Qty, Price: f.Price, Fee: f.Fee, PnL: f.RealizedPnL, Reason: reason})
+	if !s.cfg.NoFills {
+		s.res.Fills = append(s.res.Fills, FillRecord{Time: t, Bar: i, Symbol: st.name, Qty: f.Qty, Price: f.Price, Fee: f.Fee, PnL: f.RealizedPnL, Reason: reason})
+	}
 	if !st.pos.Open() {
 		st.stop = 0
 	}

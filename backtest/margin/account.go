@@ -122,26 +122,15 @@ func (a *Account) Fees() decimal.Decimal { return a.J.Balance(a.fees) }
 // received).
 func (a *Account) FundingPaid() decimal.Decimal { return a.J.Balance(a.funding) }
 
-// dec converts a float amount to a ledger decimal at the ledger's 8
-// places: as an integer count of 1e-8 when that is exact in float64
-// (|x| < 2^53/1e8 ≈ 9e7), which allocates far less than NewFromFloat.
-func dec(x float64) decimal.Decimal {
-	const scale = 1e8
-	if math.Abs(x) < (1<<53)/scale {
-		return decimal.New(int64(math.Round(x*scale)), -ledger.Places)
-	}
-	return decimal.NewFromFloat(x)
-}
-
 // refreshWallet re-reads the wallet mirror from the ledger.
-func (a *Account) refreshWallet() { a.walletF = a.J.Balance(a.wallet).InexactFloat64() }
+func (a *Account) refreshWallet() { a.walletF = a.J.BalanceFloat(a.wallet) }
 
 // Deposit credits the cross wallet.
 func (a *Account) Deposit(t int64, amount float64) error {
 	if !(amount > 0) || math.IsInf(amount, 0) {
 		return fmt.Errorf("%w: deposit %v must be positive", ErrBadOrder, amount)
 	}
-	a.J.Transfer(t, a.deposits, a.wallet, dec(amount), ledger.Deposit)
+	a.J.Move(t, a.deposits, a.wallet, amount, ledger.Deposit)
 	a.refreshWallet()
 	return nil
 }
@@ -212,7 +201,7 @@ func (a *Account) Equity() float64 {
 // refresh recomputes a position's float mirrors after any change.
 func (a *Account) refresh(p *Position) {
 	if p.Mode == Isolated {
-		p.collateral = a.J.Balance(p.margin).InexactFloat64()
+		p.collateral = a.J.BalanceFloat(p.margin)
 		p.hasLiq = false
 		if p.Open() {
 			p.liq, p.hasLiq = a.rule.LiquidationPrice(p.Brackets, a.Venue.TakerFee, p.Side, p.Qty, p.Entry, p.collateral)

@@ -171,7 +171,7 @@ func (a *Account) LiquidateIsolated(t int64, symbol string, settle float64) (Liq
 	}
 	ev.EquityBefore = a.settleEquity(map[*Position]float64{p: settle})
 	marginBefore := p.collateral
-	insBefore := a.J.Balance(a.insurance).InexactFloat64()
+	insBefore := a.J.BalanceFloat(a.insurance)
 	walletBefore := a.walletF
 	q0 := p.Qty
 	for p.Open() {
@@ -192,7 +192,7 @@ func (a *Account) LiquidateIsolated(t int64, symbol string, settle float64) (Liq
 		a.refresh(p)
 	}
 	ev.Lost = marginBefore - p.collateral - (a.walletF - walletBefore)
-	ev.Insurance = a.J.Balance(a.insurance).InexactFloat64() - insBefore
+	ev.Insurance = a.J.BalanceFloat(a.insurance) - insBefore
 	ev.EquityAfter = a.settleEquity(map[*Position]float64{p: settle})
 	return ev, nil
 }
@@ -207,12 +207,12 @@ func (a *Account) closeLiquidated(t int64, p *Position, q, settle float64) float
 		book = p.margin
 	}
 	pnl := float64(p.Side) * q * (settle - p.Entry)
-	a.J.Transfer(t, a.market, book, dec(pnl), ledger.PnL)
+	a.J.Move(t, a.market, book, pnl, ledger.PnL)
 	fee := q * settle * a.Venue.LiquidationFee
-	if left := a.J.Balance(book).InexactFloat64(); fee > left {
+	if left := a.J.BalanceFloat(book); fee > left {
 		fee = max(0, left)
 	}
-	a.J.Transfer(t, book, a.insurance, dec(fee), ledger.LiquidationFee)
+	a.J.Move(t, book, a.insurance, fee, ledger.LiquidationFee)
 	a.coverShortfall(t, book)
 	before := p.Qty
 	p.Qty -= q
@@ -226,19 +226,18 @@ func (a *Account) closeLiquidated(t int64, p *Position, q, settle float64) float
 // to the insurance fund (venue rule) or, for an isolated margin, back to
 // the wallet.
 func (a *Account) remainder(t int64, acct ledger.Account, limit float64) {
-	left := a.J.Balance(acct)
-	if left.Sign() <= 0 {
+	if a.J.Sign(acct) <= 0 {
 		return
-	}
-	amt := left
-	if !math.IsInf(limit, 1) && left.InexactFloat64() > limit {
-		amt = dec(limit)
 	}
 	switch {
 	case a.Venue.Remainder == venue.ToInsurance:
-		a.J.Transfer(t, acct, a.insurance, amt, ledger.Remainder)
+		if left := a.J.BalanceFloat(acct); !math.IsInf(limit, 1) && left > limit {
+			a.J.Move(t, acct, a.insurance, limit, ledger.Remainder)
+		} else {
+			a.J.Sweep(t, acct, a.insurance, ledger.Remainder)
+		}
 	case acct != a.wallet:
-		a.J.Transfer(t, acct, a.wallet, left, ledger.Margin)
+		a.J.Sweep(t, acct, a.wallet, ledger.Margin)
 	}
 }
 
@@ -264,7 +263,7 @@ func (a *Account) LiquidateCross(t int64, settle []float64) []Liquidation {
 		}
 	}
 	before := a.settleEquity(prices)
-	insBefore := a.J.Balance(a.insurance).InexactFloat64()
+	insBefore := a.J.BalanceFloat(a.insurance)
 	q0 := make([]float64, len(ps))
 	for i, p := range ps {
 		q0[i] = p.Qty
@@ -301,7 +300,7 @@ func (a *Account) LiquidateCross(t int64, settle []float64) []Liquidation {
 		a.refreshAll()
 	}
 	after := a.settleEquity(prices)
-	ins := a.J.Balance(a.insurance).InexactFloat64() - insBefore
+	ins := a.J.BalanceFloat(a.insurance) - insBefore
 	for i := range evs {
 		share := 1 / float64(len(evs))
 		if totalMM > 0 {

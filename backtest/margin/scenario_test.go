@@ -236,7 +236,7 @@ func runScenario(t *testing.T, cmds []string) string {
 			writeState(&out, acct())
 		case "journal":
 			for _, e := range acct().J.Entries()[printed:] {
-				fmt.Fprintf(&out, "  %-15s %-16s -> %-16s %s\n", e.Kind, acct().J.Name(e.From), acct().J.Name(e.To), e.Amount.String())
+				fmt.Fprintf(&out, "  %-15s %-16s -> %-16s %s\n", e.Kind, acct().J.Name(e.From), acct().J.Name(e.To), e.Amount().String())
 			}
 			printed = len(acct().J.Entries())
 		default:

@@ -103,9 +103,9 @@ func (a *Account) increase(t int64, p *Position, side int, q, price, lev, rate f
 	p.Qty += q
 	fee := q * price * rate
 	if p.Mode == Isolated {
-		a.J.Transfer(t, a.wallet, p.margin, dec(q*price/p.Leverage), ledger.Margin)
+		a.J.Move(t, a.wallet, p.margin, q*price/p.Leverage, ledger.Margin)
 	}
-	a.J.Transfer(t, a.wallet, a.fees, dec(fee), ledger.Fee)
+	a.J.Move(t, a.wallet, a.fees, fee, ledger.Fee)
 	return fee
 }
 
@@ -118,15 +118,15 @@ func (a *Account) reduce(t int64, p *Position, q, price, rate float64) (pnl, fee
 	if p.Mode == Isolated {
 		book = p.margin
 	}
-	a.J.Transfer(t, a.market, book, dec(pnl), ledger.PnL)
-	a.J.Transfer(t, book, a.fees, dec(fee), ledger.Fee)
+	a.J.Move(t, a.market, book, pnl, ledger.PnL)
+	a.J.Move(t, book, a.fees, fee, ledger.Fee)
 	a.coverShortfall(t, book)
 	before := p.Qty
 	p.Qty -= q
 	if p.Qty <= before*1e-12 { // closed, up to float rounding of q
 		p.Side, p.Qty, p.Entry = 0, 0, 0
 		if p.Mode == Isolated {
-			a.J.Transfer(t, p.margin, a.wallet, a.J.Balance(p.margin), ledger.Margin)
+			a.J.Sweep(t, p.margin, a.wallet, ledger.Margin)
 		}
 	}
 	return pnl, fee
@@ -135,12 +135,7 @@ func (a *Account) reduce(t int64, p *Position, q, price, rate float64) (pnl, fee
 // coverShortfall has the insurance fund bring a negative balance to zero:
 // the trader never owes more than the account it lost.
 func (a *Account) coverShortfall(t int64, acct ledger.Account) float64 {
-	b := a.J.Balance(acct)
-	if b.Sign() >= 0 {
-		return 0
-	}
-	a.J.Transfer(t, a.insurance, acct, b.Neg(), ledger.Shortfall)
-	return -b.InexactFloat64()
+	return a.J.Cover(t, a.insurance, acct, ledger.Shortfall)
 }
 
 func (a *Account) isolated(symbol string) (*Position, error) {
@@ -164,7 +159,7 @@ func (a *Account) AddMargin(t int64, symbol string, amount float64) error {
 	if avail := a.Available(); amount > avail+1e-9 {
 		return fmt.Errorf("%w: adding %.4f, %.4f available", ErrInsufficientMargin, amount, avail)
 	}
-	a.J.Transfer(t, a.wallet, p.margin, dec(amount), ledger.Margin)
+	a.J.Move(t, a.wallet, p.margin, amount, ledger.Margin)
 	a.refresh(p)
 	return nil
 }
@@ -195,7 +190,7 @@ func (a *Account) RemoveMargin(t int64, symbol string, amount float64) error {
 		return fmt.Errorf("%w: removing %.4f, at most %.4f can be removed", ErrRemoveTooMuch, amount, maxR)
 	}
 	p := a.Position(symbol, Isolated)
-	a.J.Transfer(t, p.margin, a.wallet, dec(amount), ledger.Margin)
+	a.J.Move(t, p.margin, a.wallet, amount, ledger.Margin)
 	a.refresh(p)
 	return nil
 }
@@ -229,7 +224,7 @@ func (a *Account) SetLeverage(t int64, symbol string, mode Mode, lev float64) er
 		if avail := a.Available(); need > avail+1e-9 {
 			return fmt.Errorf("%w: lowering %s leverage to %v needs %.4f more margin, %.4f available", ErrInsufficientMargin, symbol, lev, need, avail)
 		}
-		a.J.Transfer(t, a.wallet, p.margin, dec(need), ledger.Margin)
+		a.J.Move(t, a.wallet, p.margin, need, ledger.Margin)
 	}
 	p.Leverage = lev
 	a.refresh(p)
@@ -257,7 +252,7 @@ func (a *Account) ApplyFunding(t int64, symbol string, rate, mark float64) float
 		if p.Mode == Isolated {
 			book = p.margin
 		}
-		a.J.Transfer(t, book, a.funding, dec(pay), ledger.Funding)
+		a.J.Move(t, book, a.funding, pay, ledger.Funding)
 		if p.Mode == Isolated {
 			a.coverShortfall(t, book)
 		}

@@ -21,10 +21,11 @@
 //
 // The market is loaded once and shared read-only. A job is one cell on one
 // path; jobs run on a worker pool, path by path so that each path's market
-// is built once. Each finished job is persisted (jobs/<cell>-p<path>.gob,
-// written to a temporary file and renamed), so an interrupted sweep resumes
-// where it stopped, and a directory refuses a different sweep (manifest
-// config hash). When all of a shard's jobs are done, runs.parquet,
+// is built once. Each finished job is appended to a log under jobs/ (one
+// per worker and run; a killed process can tear only the last record,
+// which is checked and run again), so an interrupted sweep resumes where it
+// stopped, and a directory refuses a different sweep (manifest config
+// hash). When all of a shard's jobs are done, runs.parquet,
 // liquidations.parquet (and on request trades.parquet and equity.parquet)
 // are written with rows sorted by cell id, mode and path: the bytes depend
 // neither on the worker count nor on sharding.

@@ -1,9 +1,7 @@
 package sweep
 
 import (
-	"bytes"
 	"context"
-	"encoding/gob"
 	"errors"
 	"fmt"
 	"os"
@@ -120,10 +118,14 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 			}
 		}
 	}
+	done0, err := scanJobs(opt.Out)
+	if err != nil {
+		return err
+	}
 	todo := jobs[:0:0]
 	resumed := 0
 	for _, j := range jobs {
-		if _, err := os.Stat(jobPath(opt.Out, plan.Cells[j.cell].ID, j.path)); err == nil {
+		if _, ok := done0[jobKey{plan.Cells[j.cell].ID, j.path}]; ok {
 			resumed++
 			continue
 		}
@@ -143,10 +145,16 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 	paths := newPathCache(m, plan.Settings, todo)
 	next := atomic.Int64{}
 	var wg sync.WaitGroup
-	for range min(workers, max(len(todo), 1)) {
+	for w := range min(workers, max(len(todo), 1)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var log *jobWriter // opened with the first job, so idle workers leave no file
+			defer func() {
+				if log != nil {
+					log.close()
+				}
+			}()
 			for {
 				if ctx.Err() != nil {
 					return
@@ -156,7 +164,13 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 					return
 				}
 				j := todo[k]
-				steps, err := runJob(plan, j, paths, opt)
+				var steps int64
+				if log == nil {
+					log, err = newJobWriter(opt.Out, w)
+				}
+				if err == nil {
+					steps, err = runJob(plan, j, paths, opt, log)
+				}
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -184,11 +198,19 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 		}
 		return ErrInterrupted
 	}
-	files := make([]string, len(jobs))
-	for k, j := range jobs {
-		files[k] = jobPath(opt.Out, plan.Cells[j.cell].ID, j.path)
+	index, err := scanJobs(opt.Out)
+	if err != nil {
+		return err
 	}
-	if err := writeTables(opt.Out, plan.Axes, files, opt.Trades, opt.Equity); err != nil {
+	refs := make([]jobRef, 0, len(jobs))
+	for _, j := range jobs {
+		ref, ok := index[jobKey{plan.Cells[j.cell].ID, j.path}]
+		if !ok {
+			return fmt.Errorf("sweep: job cell %s path %d finished but its record is missing from %s", plan.Cells[j.cell].ID, j.path, opt.Out)
+		}
+		refs = append(refs, ref)
+	}
+	if err := writeTables(opt.Out, plan.Axes, refs, opt.Trades, opt.Equity); err != nil {
 		return err
 	}
 	man.Complete = true
@@ -196,7 +218,7 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 }
 
 // runJob runs one cell on one path and persists the result atomically.
-func runJob(plan *Plan, j job, paths *pathCache, opt Options) (int64, error) {
+func runJob(plan *Plan, j job, paths *pathCache, opt Options, log *jobWriter) (int64, error) {
 	cell := plan.Cells[j.cell]
 	m, err := paths.get(j.path)
 	defer paths.release(j.path)
@@ -217,7 +239,9 @@ func runJob(plan *Plan, j job, paths *pathCache, opt Options) (int64, error) {
 		return 0, fmt.Errorf("sweep: cell %s: %w", cell.ID, err)
 	}
 	modes := f.Modes()
-	res, err := backtest.Run(m, backtest.Decide(m, strat), f.Engine(v, sizer), modes...)
+	cfg := f.Engine(v, sizer)
+	cfg.NoFills, cfg.NoSeries = !opt.Trades, !opt.Equity
+	res, err := backtest.Run(m, backtest.Decide(m, strat), cfg, modes...)
 	if err != nil {
 		return 0, fmt.Errorf("sweep: cell %s (%s): %w", cell.ID, describe(cell.Params), err)
 	}
@@ -235,30 +259,10 @@ func runJob(plan *Plan, j job, paths *pathCache, opt Options) (int64, error) {
 		}
 		out.Runs = append(out.Runs, mr)
 	}
-	var buf bytes.Buffer
-	if err := gob.NewEncoder(&buf).Encode(&out); err != nil {
-		return 0, err
-	}
-	if err := writeAtomic(jobPath(opt.Out, cell.ID, j.path), buf.Bytes()); err != nil {
+	if err := log.append(&out); err != nil {
 		return 0, err
 	}
 	return int64(len(m.Time) * len(m.Symbols) * len(modes)), nil
-}
-
-func jobPath(out, cell string, path int) string {
-	return filepath.Join(out, "jobs", fmt.Sprintf("%s-p%05d.gob", cell, path))
-}
-
-func readJob(file string) (*jobResult, error) {
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	var r jobResult
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&r); err != nil {
-		return nil, fmt.Errorf("sweep: %s is corrupt (%v); delete it and run again to redo that job", file, err)
-	}
-	return &r, nil
 }
 
 // writeAtomic writes b to path through a temporary file and a rename.

@@ -79,27 +79,35 @@ func Merge(out string, shardDirs []string) error {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	var files []string
+	indexes := map[string]map[jobKey]jobRef{}
+	for _, d := range shardDirs {
+		idx, err := scanJobs(d)
+		if err != nil {
+			return err
+		}
+		indexes[d] = idx
+	}
+	var refs []jobRef
 	for _, c := range first.PlanCells {
 		for p := range first.Settings.Paths {
-			f := jobPath(owner[c], c, p)
-			if _, err := os.Stat(f); err != nil {
-				return fmt.Errorf("sweep: %s: job file for cell %s path %d is missing; rerun that shard", owner[c], c, p)
+			ref, ok := indexes[owner[c]][jobKey{c, p}]
+			if !ok {
+				return fmt.Errorf("sweep: %s: the record of cell %s path %d is missing; rerun that shard", owner[c], c, p)
 			}
-			files = append(files, f)
+			refs = append(refs, ref)
 		}
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	if err := writeTables(out, first.Axes, files, first.Trades, first.Equity); err != nil {
+	if err := writeTables(out, first.Axes, refs, first.Trades, first.Equity); err != nil {
 		return err
 	}
 	merged := *first
 	merged.Shard = "merged"
 	merged.Cells = first.PlanCells
-	merged.JobsTotal = len(files)
-	merged.JobsDone = len(files)
+	merged.JobsTotal = len(refs)
+	merged.JobsDone = len(refs)
 	merged.Complete = true
 	return merged.write(out)
 }

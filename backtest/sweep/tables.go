@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/apache/arrow/go/v17/arrow"
@@ -31,20 +33,18 @@ import (
 //	trades.parquet        every fill (Options.Trades)
 //	equity.parquet        the downsampled series (Options.Equity)
 
-// writeTables reads the job files and writes the tables into out.
-func writeTables(out string, axes []Axis, files []string, trades, equity bool) error {
-	order := append([]string(nil), files...)
-	// Job file names sort by cell id, then path, whatever directory (shard)
-	// holds them.
-	slices.SortFunc(order, func(a, b string) int { return strings.Compare(filepath.Base(a), filepath.Base(b)) })
+// writeTables reads the job records and writes the tables into out.
+func writeTables(out string, axes []Axis, refs []jobRef, trades, equity bool) error {
+	order := append([]jobRef(nil), refs...)
+	sortRefs(order) // by cell id, then path, whatever shard holds them
 	runs := newTable(filepath.Join(out, "runs.parquet"), runColumns(axes))
 	liqs := newTable(filepath.Join(out, "liquidations.parquet"), liquidationColumns())
 	fills := newTable(filepath.Join(out, "trades.parquet"), fillColumns())
 	eqs := newTable(filepath.Join(out, "equity.parquet"), equityColumns())
 	for start := 0; start < len(order); {
-		cell := jobCell(order[start])
+		cell := order[start].key.cell
 		end := start
-		for end < len(order) && jobCell(order[end]) == cell {
+		for end < len(order) && order[end].key.cell == cell {
 			end++
 		}
 		results := make([]*jobResult, 0, end-start)
@@ -111,12 +111,18 @@ func writeTables(out string, axes []Axis, files []string, trades, equity bool) e
 	if equity {
 		tabs = append(tabs, eqs)
 	}
-	for _, t := range tabs {
-		if err := t.close(); err != nil {
-			return err
-		}
+	// The tables are independent: compress and write them concurrently.
+	errs := make([]error, len(tabs))
+	var wg sync.WaitGroup
+	for k, t := range tabs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[k] = t.close()
+		}()
 	}
-	return nil
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 func (r *jobResult) find(mode string) *modeRun {
@@ -126,15 +132,6 @@ func (r *jobResult) find(mode string) *modeRun {
 		}
 	}
 	return nil
-}
-
-// jobCell returns the cell id of a job file name "<id>-pNNNNN.gob".
-func jobCell(file string) string {
-	base := filepath.Base(file)
-	if i := strings.LastIndex(base, "-p"); i >= 0 {
-		return base[:i]
-	}
-	return base
 }
 
 // addParams adds one column per axis, typed by the axis' values.

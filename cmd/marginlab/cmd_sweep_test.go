@@ -114,8 +114,13 @@ func TestSweepKilledThenResumed(t *testing.T) {
 	deadline := time.Now().Add(60 * time.Second)
 	killed := false
 	for time.Now().Before(deadline) {
-		jobs, _ := filepath.Glob(filepath.Join(out, "jobs", "*.gob"))
-		if len(jobs) >= 3 {
+		saved := 0 // records in the job logs (each starts with the magic "MLJ1")
+		logs, _ := filepath.Glob(filepath.Join(out, "jobs", "*.log"))
+		for _, l := range logs {
+			b, _ := os.ReadFile(l)
+			saved += bytes.Count(b, []byte("MLJ1"))
+		}
+		if saved >= 3 {
 			killed = cmd.Process.Signal(syscall.SIGKILL) == nil
 			break
 		}

@@ -1,0 +1,169 @@
+package sweep
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// Finished jobs are appended to logs, one per worker and run, under
+// <out>/jobs: a record is a 32-byte header (magic, cell id, path, payload
+// length, CRC-32 of the payload) and the gob-encoded result. A process
+// killed mid-write leaves at most a torn last record, which the next scan
+// ignores (that job simply runs again). One append per job replaces a file
+// per job: a large sweep would otherwise leave hundreds of thousands of
+// files, and creating and renaming them costs more than the job.
+
+const (
+	recordMagic  = "MLJ1"
+	recordHeader = 4 + 16 + 4 + 4 + 4
+)
+
+// jobKey names a job: a cell on a path.
+type jobKey struct {
+	cell string
+	path int
+}
+
+// jobRef locates a complete record.
+type jobRef struct {
+	key  jobKey
+	file string
+	off  int64 // of the payload
+	n    int
+}
+
+// jobWriter appends records to one log.
+type jobWriter struct {
+	f   *os.File
+	buf bytes.Buffer
+}
+
+// newJobWriter creates a new log in dir/jobs for worker w.
+func newJobWriter(dir string, w int) (*jobWriter, error) {
+	jobs := filepath.Join(dir, "jobs")
+	for seq := 0; ; seq++ {
+		name := filepath.Join(jobs, fmt.Sprintf("w%02d-%04d.log", w, seq))
+		f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return &jobWriter{f: f}, nil
+	}
+}
+
+// append writes one record with a single write.
+func (w *jobWriter) append(r *jobResult) error {
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(r); err != nil {
+		return err
+	}
+	if len(r.Cell) != 16 {
+		return fmt.Errorf("sweep: cell id %q is not 16 characters", r.Cell)
+	}
+	w.buf.Reset()
+	w.buf.WriteString(recordMagic)
+	w.buf.WriteString(r.Cell)
+	var h [12]byte
+	binary.LittleEndian.PutUint32(h[0:], uint32(r.Path))
+	binary.LittleEndian.PutUint32(h[4:], uint32(payload.Len()))
+	binary.LittleEndian.PutUint32(h[8:], crc32.ChecksumIEEE(payload.Bytes()))
+	w.buf.Write(h[:])
+	w.buf.Write(payload.Bytes())
+	_, err := w.f.Write(w.buf.Bytes())
+	return err
+}
+
+func (w *jobWriter) close() error { return w.f.Close() }
+
+// scanJobs indexes the complete records of every log in dir/jobs. A job
+// found twice (run again after a torn record was written by a killed run)
+// keeps its first complete record.
+func scanJobs(dir string) (map[jobKey]jobRef, error) {
+	logs, err := filepath.Glob(filepath.Join(dir, "jobs", "*.log"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(logs)
+	out := map[jobKey]jobRef{}
+	for _, name := range logs {
+		if err := scanLog(name, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func scanLog(name string, out map[jobKey]jobRef) error {
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<16)
+	var off int64
+	hdr := make([]byte, recordHeader)
+	var payload []byte
+	for {
+		if _, err := io.ReadFull(r, hdr); err != nil {
+			return nil // end of log, or a torn header
+		}
+		if string(hdr[:4]) != recordMagic {
+			return nil // garbage after a torn record
+		}
+		key := jobKey{cell: string(hdr[4:20]), path: int(binary.LittleEndian.Uint32(hdr[20:]))}
+		n := int(binary.LittleEndian.Uint32(hdr[24:]))
+		sum := binary.LittleEndian.Uint32(hdr[28:])
+		if n > 1<<30 {
+			return nil
+		}
+		payload = slices.Grow(payload[:0], n)[:n]
+		if _, err := io.ReadFull(r, payload); err != nil || crc32.ChecksumIEEE(payload) != sum {
+			return nil // torn payload: the job runs again
+		}
+		if _, dup := out[key]; !dup {
+			out[key] = jobRef{key: key, file: name, off: off + recordHeader, n: n}
+		}
+		off += int64(recordHeader + n)
+	}
+}
+
+// readJob reads and decodes the record at ref.
+func readJob(ref jobRef) (*jobResult, error) {
+	f, err := os.Open(ref.file)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, ref.n)
+	if _, err := f.ReadAt(b, ref.off); err != nil {
+		return nil, fmt.Errorf("sweep: %s: %w", ref.file, err)
+	}
+	var r jobResult
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&r); err != nil {
+		return nil, fmt.Errorf("sweep: %s at %d is corrupt (%v); delete that log and run again to redo its jobs", ref.file, ref.off, err)
+	}
+	return &r, nil
+}
+
+// sortRefs orders records by cell id, then path.
+func sortRefs(refs []jobRef) {
+	slices.SortFunc(refs, func(a, b jobRef) int {
+		if c := strings.Compare(a.key.cell, b.key.cell); c != 0 {
+			return c
+		}
+		return a.key.path - b.key.path
+	})
+}
