@@ -21,10 +21,16 @@ type Intents struct {
 
 // Decide runs strategy s over every bar of m and records its intents.
 func Decide(m *data.Market, s Strategy) *Intents {
+	return DecideInto(&Intents{}, m, s)
+}
+
+// DecideInto is Decide reusing out's storage (its earlier contents are
+// discarded), for callers that decide many streams in turn, such as sweeps.
+func DecideInto(out *Intents, m *data.Market, s Strategy) *Intents {
 	n := len(m.Symbols)
 	cur := make([]Intent, n)
 	prev := make([]Intent, n)
-	out := &Intents{Symbols: n, Bars: len(m.Time)}
+	*out = Intents{Changes: out.Changes[:0], Symbols: n, Bars: len(m.Time)}
 	v := &View{m: m}
 	for i := range m.Time {
 		v.i = i

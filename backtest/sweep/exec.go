@@ -149,7 +149,8 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var log *jobWriter // opened with the first job, so idle workers leave no file
+			var log *jobWriter           // opened with the first job, so idle workers leave no file
+			var intents backtest.Intents // reused from job to job
 			defer func() {
 				if log != nil {
 					log.close()
@@ -169,7 +170,7 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 					log, err = newJobWriter(opt.Out, w)
 				}
 				if err == nil {
-					steps, err = runJob(plan, j, paths, opt, log)
+					steps, err = runJob(plan, j, paths, opt, log, &intents)
 				}
 				mu.Lock()
 				if err != nil && firstErr == nil {
@@ -218,7 +219,7 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 }
 
 // runJob runs one cell on one path and persists the result atomically.
-func runJob(plan *Plan, j job, paths *pathCache, opt Options, log *jobWriter) (int64, error) {
+func runJob(plan *Plan, j job, paths *pathCache, opt Options, log *jobWriter, intents *backtest.Intents) (int64, error) {
 	cell := plan.Cells[j.cell]
 	m, err := paths.get(j.path)
 	defer paths.release(j.path)
@@ -241,7 +242,7 @@ func runJob(plan *Plan, j job, paths *pathCache, opt Options, log *jobWriter) (i
 	modes := f.Modes()
 	cfg := f.Engine(v, sizer)
 	cfg.NoFills, cfg.NoSeries = !opt.Trades, !opt.Equity
-	res, err := backtest.Run(m, backtest.Decide(m, strat), cfg, modes...)
+	res, err := backtest.Run(m, backtest.DecideInto(intents, m, strat), cfg, modes...)
 	if err != nil {
 		return 0, fmt.Errorf("sweep: cell %s (%s): %w", cell.ID, describe(cell.Params), err)
 	}
