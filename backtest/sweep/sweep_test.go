@@ -296,3 +296,45 @@ func TestFieldName(t *testing.T) {
 		}
 	}
 }
+
+// TestReadResults: the tables read back hold every run's metrics and every
+// liquidation, equal to what the jobs computed.
+func TestReadResults(t *testing.T) {
+	p, m := plan(t)
+	out := t.TempDir()
+	run(t, p, m, out, nil)
+	res, err := ReadResults(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(p.Cells) * 2 * p.Settings.Paths; len(res.Runs) != want {
+		t.Fatalf("%d run rows, want %d", len(res.Runs), want)
+	}
+	index, err := scanJobs(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	liqs := 0
+	for _, row := range res.Runs {
+		jr, err := readJob(index[jobKey{row.CellID, row.Path}])
+		if err != nil {
+			t.Fatal(err)
+		}
+		mr := jr.find(row.Mode)
+		if mr.Metrics != row.Metrics || mr.MarkSource != row.MarkSource {
+			t.Fatalf("cell %s %s path %d: metrics read back differ:\n%+v\n%+v", row.CellID, row.Mode, row.Path, row.Metrics, mr.Metrics)
+		}
+		for _, p := range jr.Params {
+			if row.Params[p.Path] != p.Value {
+				t.Errorf("cell %s: param %s = %v, want %v", row.CellID, p.Path, row.Params[p.Path], p.Value)
+			}
+		}
+		liqs += len(mr.Liquidations)
+	}
+	if len(res.Liquidations) != liqs || liqs == 0 {
+		t.Errorf("%d liquidation rows, jobs have %d", len(res.Liquidations), liqs)
+	}
+	if _, err := ReadResults(t.TempDir()); err == nil {
+		t.Error("an empty directory read as results")
+	}
+}
