@@ -1,0 +1,67 @@
+// Package risk is the statistics leaf that the report and sweep packages
+// share: interval estimates for liquidation frequencies, survival to the
+// first liquidation, paired isolated−cross differences and summaries of loss
+// distributions. It imports only the standard library and gonum
+// (DESIGN.md §1), takes plain values and returns plain structs
+// (DESIGN.md §5, §7); rendering is someone else's job.
+//
+// # Conventions
+//
+//   - Intervals are two-sided at level conf, a probability in (0, 1) such as
+//     0.95: each tail holds α/2 with α = 1 − conf. A conf outside (0, 1) is a
+//     programmer error and panics. The normal critical value is
+//     z = Φ⁻¹(1 − α/2) (1.959964 at conf 0.95).
+//   - An Interval's Estimate is the point estimate of the method (the sample
+//     proportion, the rate, the mean, the statistic on the full sample); Lo and
+//     Hi bound it. An interval with no information (no trials, no exposure, an
+//     empty sample) is all NaN: NaN marks "undefined", never zero.
+//   - Quantiles use definition 7 of Hyndman & Fan (1996), the linear
+//     interpolation between order statistics that is the default of R's
+//     quantile() and numpy.quantile (method "linear"). gonum's stat.Quantile
+//     offers neither: its Empirical kind is type 1 and its LinInterp type 4.
+//   - Sample variance divides by n − 1.
+//   - Samples of a metric (Describe, MeanCI, Bootstrap, BootstrapMeanDiff)
+//     skip NaN values, which mark runs where the metric is undefined (say,
+//     return on capital at risk when nothing was at risk); paired samples skip
+//     a pair when either side is NaN. ±Inf values are kept.
+//   - Inputs are never modified.
+//   - Randomness is injected as a *rand.Rand from math/rand/v2; nothing here
+//     uses a global generator, so a fixed seed gives identical results on every
+//     machine, whatever the worker count.
+//   - Panics are kept for programmer errors (mismatched slice lengths, counts
+//     out of range, a probability outside [0, 1], unsorted input to Quantile,
+//     reps < 1, a nil generator) and say what went wrong; bad data gives NaN.
+//
+// # Units
+//
+// The package is unit-free. Time in KaplanMeier is whatever the caller uses
+// (DESIGN.md uses years of 365.25 days for time to first liquidation).
+// PoissonRate returns events per unit of exposure: pass exposure = positions
+// opened ÷ 1000 for liquidations per 1,000 positions, or exposure = years
+// for liquidations per year.
+//
+// # References
+//
+//   - Wilson, E. B. (1927). Probable inference, the law of succession, and
+//     statistical inference. JASA 22:209–212.
+//   - Newcombe, R. G. (1998). Two-sided confidence intervals for the single
+//     proportion: comparison of seven methods. Statistics in Medicine
+//     17:857–872.
+//   - Garwood, F. (1936). Fiducial limits for the Poisson distribution.
+//     Biometrika 28:437–442.
+//   - Ulm, K. (1990). A simple method to calculate the confidence interval of
+//     a standardized mortality ratio. Am. J. Epidemiol. 131:373–375.
+//   - Kaplan, E. L. & Meier, P. (1958). Nonparametric estimation from
+//     incomplete observations. JASA 53:457–481.
+//   - Greenwood, M. (1926). The natural duration of cancer. Reports on Public
+//     Health and Medical Subjects 33. HMSO, London.
+//   - Kalbfleisch, J. D. & Prentice, R. L. (2002). The Statistical Analysis of
+//     Failure Time Data, 2nd ed., §1.4. Wiley.
+//   - Collett, D. (2015). Modelling Survival Data in Medical Research, 3rd
+//     ed., §2.2.3. CRC Press.
+//   - Efron, B. & Tibshirani, R. J. (1993). An Introduction to the Bootstrap,
+//     ch. 13 (percentile intervals). Chapman & Hall.
+//   - Hyndman, R. J. & Fan, Y. (1996). Sample quantiles in statistical
+//     packages. The American Statistician 50:361–365.
+//   - Student (1908). The probable error of a mean. Biometrika 6:1–25.
+package risk
