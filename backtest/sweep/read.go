@@ -199,3 +199,46 @@ func (c *tableCols) fill(v reflect.Value, modePrefix string, r int) {
 		}
 	}
 }
+
+// EquityRow is one run's downsampled series from equity.parquet.
+type EquityRow struct {
+	CellID, Mode  string
+	Path          int
+	Time          []int64 // Unix ns
+	Equity        []float64
+	CapitalAtRisk []float64
+	MarginUsed    []float64
+	Leverage      []float64
+}
+
+// ReadEquity reads equity.parquet (written by sweeps run with Equity) for
+// one cell and path, every mode; it returns os.ErrNotExist when the sweep
+// wrote no equity table.
+func ReadEquity(dir, cell string, path int) ([]EquityRow, error) {
+	t, err := readTable(filepath.Join(dir, "equity.parquet"))
+	if err != nil {
+		return nil, err
+	}
+	defer t.Release()
+	get, n, err := columns(t)
+	if err != nil {
+		return nil, err
+	}
+	var out []EquityRow
+	for r := range n {
+		if get.str("cell_id", r) != cell || int(get.i64("path", r)) != path {
+			continue
+		}
+		mode := get.str("mode", r)
+		if len(out) == 0 || out[len(out)-1].Mode != mode {
+			out = append(out, EquityRow{CellID: cell, Mode: mode, Path: path})
+		}
+		e := &out[len(out)-1]
+		e.Time = append(e.Time, get.i64("time", r))
+		e.Equity = append(e.Equity, get.f64("equity", r))
+		e.CapitalAtRisk = append(e.CapitalAtRisk, get.f64("capital_at_risk", r))
+		e.MarginUsed = append(e.MarginUsed, get.f64("margin_used", r))
+		e.Leverage = append(e.Leverage, get.f64("leverage", r))
+	}
+	return out, get.err
+}

@@ -51,6 +51,8 @@ var commands = []*command{
 	runCmd,
 	sweepCmd,
 	mergeCmd,
+	reportCmd,
+	compareCmd,
 	liqCmd,
 }
 

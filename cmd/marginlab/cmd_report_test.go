@@ -1,0 +1,64 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// sweepInto runs a small sweep of cfg into a new directory.
+func sweepInto(t *testing.T, cfg string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "sweep.yaml")
+	if err := os.WriteFile(p, []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if r := runArgs(t, "sweep", "-c", p, "--out", out, "--equity"); r.code != 0 {
+		t.Fatalf("sweep: %d\n%s", r.code, r.errOut)
+	}
+	return out
+}
+
+func TestReportAndCompare(t *testing.T) {
+	base := sweepInto(t, sweepConfig)
+	r := runArgs(t, "report", base)
+	if r.code != 0 {
+		t.Fatalf("report: %d\n%s", r.code, r.errOut)
+	}
+	for _, f := range []string{"index.html", "summary.md", "summary.json", "figures/liquidation-frequency.svg", "figures/survival.png"} {
+		if st, err := os.Stat(filepath.Join(base, "report", f)); err != nil || st.Size() == 0 {
+			t.Errorf("report/%s missing or empty", f)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(base, "report", "summary.md"))
+	if !strings.Contains(string(md), "| isolated |") || !strings.Contains(string(md), "## Findings") {
+		t.Errorf("summary.md:\n%s", md)
+	}
+
+	// Same results: nothing changes, exit 0 even with tight thresholds.
+	if r := runArgs(t, "compare", base, base, "--threshold", "liquidations_per_1000=0", "--threshold", "total_return=0"); r.code != 0 {
+		t.Errorf("compare with itself: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	// A change outside the grid (slippage) keeps the cells but moves the
+	// metrics: a zero threshold on total return is crossed.
+	next := sweepInto(t, strings.Replace(sweepConfig, "capital: 10000", "capital: 10000\nslippage: 0.002", 1))
+	r = runArgs(t, "compare", base, next, "--threshold", "total_return=0", "--markdown")
+	if r.code != 1 || !strings.Contains(r.out, "CROSSED") || !strings.Contains(r.out, "| mode | metric |") {
+		t.Errorf("compare with a crossed threshold: exit %d\n%s%s", r.code, r.out, r.errOut)
+	}
+	// Nothing in common (another leverage grid), a bad metric, a missing
+	// directory: exit 2.
+	other := sweepInto(t, strings.Replace(sweepConfig, "leverage: [5, 20, 50]", "leverage: [7]", 1))
+	for name, args := range map[string][]string{
+		"no common run":  {"compare", base, other},
+		"unknown metric": {"compare", base, base, "--threshold", "happiness=1"},
+		"not results":    {"compare", base, t.TempDir()},
+		"report of none": {"report", t.TempDir()},
+	} {
+		if r := runArgs(t, args...); r.code != 2 {
+			t.Errorf("%s: exit %d, want 2\n%s", name, r.code, r.errOut)
+		}
+	}
+}

@@ -1,0 +1,380 @@
+package reports
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+
+	"github.com/marginlab/marginlab/backtest/risk"
+	"github.com/marginlab/marginlab/backtest/sweep"
+)
+
+// Options configure Build. Zero values mean the defaults.
+type Options struct {
+	Conf float64 // interval level, default 0.95
+	Reps int     // bootstrap resamples, default 2000
+	Seed uint64  // bootstrap seed
+}
+
+func (o Options) withDefaults() Options {
+	if o.Conf == 0 {
+		o.Conf = 0.95
+	}
+	if o.Reps == 0 {
+		o.Reps = 2000
+	}
+	return o
+}
+
+// Report is everything a report shows, computed from result tables.
+type Report struct {
+	Sweep    SweepInfo
+	Modes    []ModeStats     // one per margin mode, by name
+	Leverage []LeverageStats // per leverage and mode, when leverage was swept
+	Paired   []PairedDiff    // isolated − cross, when both modes ran
+	Findings []string        // sentences computed from the numbers above
+	Conf     float64
+}
+
+// SweepInfo describes the results a report is built from.
+type SweepInfo struct {
+	Hash    string
+	Version string
+	Cells   int
+	Paths   int
+	Runs    int // rows: cells × modes × paths
+	Axes    []sweep.Axis
+	Modes   []string
+}
+
+// ModeStats summarise one margin mode over every run (cell × path).
+type ModeStats struct {
+	Mode         string
+	Runs         int
+	Positions    int
+	Liquidations int
+	Years        float64 // Σ run spans
+	// AnyLiquidation is the share of runs with at least one liquidation.
+	AnyLiquidation risk.Interval
+	Per1000        risk.Interval // liquidations per 1,000 positions
+	PerYear        risk.Interval // liquidations per run-year
+	LossPct        risk.Dist     // % of equity each liquidation took
+	Ambiguity      float64       // share of liquidations the close policy would not have fired
+	// Survival to the first liquidation and to ruin, in years.
+	FirstLiquidation []risk.SurvivalPoint
+	Ruin             []risk.SurvivalPoint
+	// Means over runs, with t intervals.
+	ReturnOnCAR       risk.Interval
+	MarginUtilisation risk.Interval
+	IdleCapital       risk.Interval
+	EffectiveLeverage risk.Interval
+	TotalReturn       risk.Interval
+	MaxDrawdown       risk.Interval
+	FundingPaid       risk.Interval
+}
+
+// LeverageStats summarise one mode at one leverage.
+type LeverageStats struct {
+	Leverage       float64
+	Mode           string
+	Runs           int
+	Liquidations   int
+	AnyLiquidation risk.Interval
+	Per1000        risk.Interval
+	LossMedianPct  float64 // NaN without liquidations
+	ReturnOnCAR    risk.Interval
+	TotalReturn    risk.Interval
+}
+
+// PairedDiff is isolated − cross of one metric over the runs both modes
+// share.
+type PairedDiff struct {
+	Metric string
+	Pairs  int
+	Diff   risk.Interval
+}
+
+// pairedMetrics are the headline metrics compared pairwise.
+var pairedMetrics = []struct {
+	name string
+	get  func(r *sweep.RunRow) float64
+}{
+	{"liquidations", func(r *sweep.RunRow) float64 { return float64(r.Metrics.Liquidations) }},
+	{"total_return", func(r *sweep.RunRow) float64 { return r.Metrics.TotalReturn }},
+	{"max_drawdown", func(r *sweep.RunRow) float64 { return r.Metrics.MaxDrawdown }},
+	{"return_on_capital_at_risk", func(r *sweep.RunRow) float64 { return r.Metrics.ReturnOnCapitalAtRisk }},
+	{"margin_utilisation", func(r *sweep.RunRow) float64 { return r.Metrics.MarginUtilisation }},
+}
+
+// Build computes a report from a sweep's results.
+func Build(res *sweep.Results, opt Options) (*Report, error) {
+	opt = opt.withDefaults()
+	if len(res.Runs) == 0 {
+		return nil, fmt.Errorf("reports: the results hold no runs")
+	}
+	man := res.Manifest
+	rep := &Report{Conf: opt.Conf, Sweep: SweepInfo{Hash: man.Hash, Version: man.Version, Cells: len(man.Cells),
+		Paths: man.Settings.Paths, Runs: len(res.Runs), Axes: man.Axes}}
+	byMode := map[string][]*sweep.RunRow{}
+	for k := range res.Runs {
+		r := &res.Runs[k]
+		byMode[r.Mode] = append(byMode[r.Mode], r)
+	}
+	liqByMode := map[string][]*sweep.LiquidationRow{}
+	for k := range res.Liquidations {
+		l := &res.Liquidations[k]
+		liqByMode[l.Mode] = append(liqByMode[l.Mode], l)
+	}
+	rep.Sweep.Modes = sortedModes(byMode)
+	for _, mode := range rep.Sweep.Modes {
+		rep.Modes = append(rep.Modes, modeStats(mode, byMode[mode], liqByMode[mode], opt.Conf))
+	}
+	if levAxis(man.Axes) {
+		rep.Leverage = leverageStats(rep.Sweep.Modes, byMode, liqByMode, opt.Conf)
+	}
+	if iso, cross := byMode["isolated"], byMode["cross"]; len(iso) > 0 && len(cross) > 0 {
+		rep.Paired = paired(iso, cross, opt)
+	}
+	rep.Findings = findings(rep)
+	return rep, nil
+}
+
+// sortedModes orders isolated, cross, hybrid first, then any other name.
+func sortedModes[V any](m map[string]V) []string {
+	rank := map[string]int{"isolated": 0, "cross": 1, "hybrid": 2}
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(a, b int) bool {
+		ra, oka := rank[out[a]]
+		rb, okb := rank[out[b]]
+		switch {
+		case oka && okb:
+			return ra < rb
+		case oka != okb:
+			return oka
+		}
+		return out[a] < out[b]
+	})
+	return out
+}
+
+func levAxis(axes []sweep.Axis) bool {
+	for _, ax := range axes {
+		if ax.Path == "leverage" {
+			return true
+		}
+	}
+	return false
+}
+
+func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, conf float64) ModeStats {
+	ms := ModeStats{Mode: mode, Runs: len(runs)}
+	any := 0
+	first := make([]float64, len(runs))
+	firstObs := make([]bool, len(runs))
+	ruin := make([]float64, len(runs))
+	ruinObs := make([]bool, len(runs))
+	var roc, util, idle, lev, ret, dd, fund []float64
+	for k, r := range runs {
+		m := &r.Metrics
+		ms.Positions += m.Positions
+		ms.Liquidations += m.Liquidations
+		ms.Years += m.Years
+		if m.Liquidations > 0 {
+			any++
+		}
+		first[k], firstObs[k] = m.YearsToFirstLiquidation, !m.Censored
+		ruin[k], ruinObs[k] = m.YearsToRuin, m.Ruined
+		roc = append(roc, m.ReturnOnCapitalAtRisk)
+		util = append(util, m.MarginUtilisation)
+		idle = append(idle, m.IdleCapital)
+		lev = append(lev, m.EffectiveLeverage)
+		ret = append(ret, m.TotalReturn)
+		dd = append(dd, m.MaxDrawdown)
+		fund = append(fund, m.FundingPaid)
+	}
+	ms.AnyLiquidation = risk.Wilson(any, len(runs), conf)
+	ms.Per1000 = risk.PoissonRate(ms.Liquidations, float64(ms.Positions)/1000, conf)
+	ms.PerYear = risk.PoissonRate(ms.Liquidations, ms.Years, conf)
+	ms.LossPct = risk.Describe(lossPcts(liqs))
+	if len(liqs) > 0 {
+		amb := 0
+		for _, l := range liqs {
+			if !l.CloseAlso {
+				amb++
+			}
+		}
+		ms.Ambiguity = float64(amb) / float64(len(liqs))
+	}
+	ms.FirstLiquidation = risk.KaplanMeier(first, firstObs, conf)
+	ms.Ruin = risk.KaplanMeier(ruin, ruinObs, conf)
+	ms.ReturnOnCAR = risk.MeanCI(roc, conf)
+	ms.MarginUtilisation = risk.MeanCI(util, conf)
+	ms.IdleCapital = risk.MeanCI(idle, conf)
+	ms.EffectiveLeverage = risk.MeanCI(lev, conf)
+	ms.TotalReturn = risk.MeanCI(ret, conf)
+	ms.MaxDrawdown = risk.MeanCI(dd, conf)
+	ms.FundingPaid = risk.MeanCI(fund, conf)
+	return ms
+}
+
+// lossPcts returns each liquidation's loss as % of the equity before it.
+func lossPcts(liqs []*sweep.LiquidationRow) []float64 {
+	out := make([]float64, 0, len(liqs))
+	for _, l := range liqs {
+		if l.EquityBefore > 0 {
+			out = append(out, 100*l.MarginLost/l.EquityBefore)
+		}
+	}
+	return out
+}
+
+func leverageStats(modes []string, byMode map[string][]*sweep.RunRow, liqByMode map[string][]*sweep.LiquidationRow, conf float64) []LeverageStats {
+	var levs []float64
+	levOf := map[string]float64{} // cell id → leverage
+	for _, runs := range byMode {
+		for _, r := range runs {
+			l, _ := r.Params["leverage"].(float64)
+			levOf[r.CellID] = l
+			if !slices.Contains(levs, l) {
+				levs = append(levs, l)
+			}
+		}
+	}
+	slices.Sort(levs)
+	var out []LeverageStats
+	for _, lev := range levs {
+		for _, mode := range modes {
+			var runs []*sweep.RunRow
+			for _, r := range byMode[mode] {
+				if levOf[r.CellID] == lev {
+					runs = append(runs, r)
+				}
+			}
+			var liqs []*sweep.LiquidationRow
+			for _, l := range liqByMode[mode] {
+				if levOf[l.CellID] == lev {
+					liqs = append(liqs, l)
+				}
+			}
+			ls := LeverageStats{Leverage: lev, Mode: mode, Runs: len(runs)}
+			any, pos := 0, 0
+			var roc, ret []float64
+			for _, r := range runs {
+				ls.Liquidations += r.Metrics.Liquidations
+				pos += r.Metrics.Positions
+				if r.Metrics.Liquidations > 0 {
+					any++
+				}
+				roc = append(roc, r.Metrics.ReturnOnCapitalAtRisk)
+				ret = append(ret, r.Metrics.TotalReturn)
+			}
+			ls.AnyLiquidation = risk.Wilson(any, len(runs), conf)
+			ls.Per1000 = risk.PoissonRate(ls.Liquidations, float64(pos)/1000, conf)
+			ls.LossMedianPct = risk.Describe(lossPcts(liqs)).Median
+			ls.ReturnOnCAR = risk.MeanCI(roc, conf)
+			ls.TotalReturn = risk.MeanCI(ret, conf)
+			out = append(out, ls)
+		}
+	}
+	return out
+}
+
+// paired bootstraps isolated − cross over the (cell, path) pairs both
+// modes ran.
+func paired(iso, cross []*sweep.RunRow, opt Options) []PairedDiff {
+	type key struct {
+		cell string
+		path int
+	}
+	other := map[key]*sweep.RunRow{}
+	for _, r := range cross {
+		other[key{r.CellID, r.Path}] = r
+	}
+	var a, b []*sweep.RunRow
+	for _, r := range iso {
+		if c, ok := other[key{r.CellID, r.Path}]; ok {
+			a, b = append(a, r), append(b, c)
+		}
+	}
+	var out []PairedDiff
+	for k, pm := range pairedMetrics {
+		xa, xb := make([]float64, len(a)), make([]float64, len(b))
+		for i := range a {
+			xa[i], xb[i] = pm.get(a[i]), pm.get(b[i])
+		}
+		rng := rand.New(rand.NewPCG(opt.Seed, uint64(k)))
+		out = append(out, PairedDiff{Metric: pm.name, Pairs: len(a), Diff: risk.BootstrapMeanDiff(xa, xb, opt.Reps, opt.Conf, rng)})
+	}
+	return out
+}
+
+// findings writes a few sentences computed from the report's numbers.
+func findings(rep *Report) []string {
+	var out []string
+	iso, cross := rep.mode("isolated"), rep.mode("cross")
+	if iso != nil && cross != nil {
+		out = append(out, rateFinding("Over all runs", iso.Per1000, cross.Per1000, iso.LossPct.Median, cross.LossPct.Median, rep.Conf))
+		// The leverage where the two modes differ most.
+		best, bestRatio := -1.0, 0.0
+		for k := 0; k+1 < len(rep.Leverage); k++ {
+			a, b := rep.Leverage[k], rep.Leverage[k+1]
+			if a.Mode != "isolated" || b.Mode != "cross" || a.Leverage != b.Leverage || a.Liquidations == 0 {
+				continue
+			}
+			r := a.Per1000.Estimate / math.Max(b.Per1000.Estimate, 1e-9)
+			if r > bestRatio {
+				best, bestRatio = a.Leverage, r
+			}
+		}
+		if best > 0 {
+			for k := 0; k+1 < len(rep.Leverage); k++ {
+				a, b := rep.Leverage[k], rep.Leverage[k+1]
+				if a.Leverage == best && a.Mode == "isolated" && b.Mode == "cross" {
+					out = append(out, rateFinding(fmt.Sprintf("At %s× leverage", num(best)), a.Per1000, b.Per1000, a.LossMedianPct, b.LossMedianPct, rep.Conf))
+				}
+			}
+		}
+	}
+	for _, m := range rep.Modes {
+		if m.Runs > 0 {
+			out = append(out, fmt.Sprintf("%s: %s of runs had at least one liquidation (%s); mean return on capital at risk %s.",
+				m.Mode, pctInterval(m.AnyLiquidation), confText(rep.Conf), pctOf(m.ReturnOnCAR.Estimate)))
+		}
+	}
+	return out
+}
+
+func (r *Report) mode(name string) *ModeStats {
+	for k := range r.Modes {
+		if r.Modes[k].Mode == name {
+			return &r.Modes[k]
+		}
+	}
+	return nil
+}
+
+func rateFinding(where string, iso, cross risk.Interval, isoLoss, crossLoss, conf float64) string {
+	var how string
+	switch {
+	case cross.Estimate > 0:
+		how = fmt.Sprintf("isolated liquidated %s× as often as cross", num(iso.Estimate/cross.Estimate))
+	case iso.Estimate > 0:
+		how = "isolated liquidated and cross never did"
+	default:
+		return where + ", neither mode was liquidated."
+	}
+	s := fmt.Sprintf("%s, %s: %s vs %s liquidations per 1,000 positions (%s intervals %s and %s)", where, how,
+		num(iso.Estimate), num(cross.Estimate), confText(conf), rangeText(iso), rangeText(cross))
+	if !math.IsNaN(isoLoss) {
+		s += fmt.Sprintf("; a median isolated liquidation took %s of equity", pctText(isoLoss))
+		if !math.IsNaN(crossLoss) {
+			s += fmt.Sprintf(", a median cross one %s", pctText(crossLoss))
+		}
+	}
+	return s + "."
+}

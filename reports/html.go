@@ -1,0 +1,73 @@
+package reports
+
+import (
+	"bytes"
+	"html/template"
+	"io"
+	"regexp"
+)
+
+// WriteHTML writes one self-contained page: tables, findings and the
+// figures as inline SVG, with inline CSS and no scripts or assets from the
+// network, so it works offline and as a CI artifact.
+func WriteHTML(w io.Writer, r *Report, figs *FigureSet) error {
+	var md bytes.Buffer
+	if err := WriteMarkdown(&md, r); err != nil {
+		return err
+	}
+	type fig struct {
+		Title string
+		SVG   template.HTML
+	}
+	data := struct {
+		R       *Report
+		Figures []fig
+		Missing []string
+		Conf    string
+	}{R: r, Conf: confText(r.Conf)}
+	if figs != nil {
+		for _, f := range figs.Figures {
+			data.Figures = append(data.Figures, fig{Title: f.Title, SVG: template.HTML(inlineSVG(f.SVG))}) // our own renderer's SVG
+		}
+		data.Missing = figs.Missing
+	}
+	return page.Execute(w, data)
+}
+
+var xmlDecl = regexp.MustCompile(`(?s)^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>\s*)?`)
+
+// inlineSVG strips the XML declaration so the SVG can sit in HTML.
+func inlineSVG(b []byte) string { return xmlDecl.ReplaceAllString(string(b), "") }
+
+var page = template.Must(template.New("report").Funcs(template.FuncMap{
+	"num": num, "pct": pctOf, "pctIV": pctInterval, "iv": rangeText, "pctText": pctText,
+}).Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>marginlab report {{printf "%.12s" .R.Sweep.Hash}}</title>
+<style>
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #ddd;padding:.3em .55em;text-align:right}
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.muted{color:#666;font-size:.9em}
+figure{margin:1.2em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9em;color:#555}
+</style></head><body>
+<h1>marginlab report</h1>
+<p class="muted">Sweep {{printf "%.12s" .R.Sweep.Hash}}: {{.R.Sweep.Cells}} cells × {{.R.Sweep.Paths}} paths, {{.R.Sweep.Runs}} runs; intervals {{.Conf}}. {{.R.Sweep.Version}}</p>
+{{if .R.Findings}}<h2>Findings</h2><ul>{{range .R.Findings}}<li>{{.}}</li>{{end}}</ul>{{end}}
+<h2>By margin mode</h2>
+<table><tr><th>mode</th><th>runs</th><th>P(≥1 liquidation)</th><th>liquidations / 1,000 positions</th><th>per year</th><th>loss per liquidation, % equity<br>median / p95 / worst</th><th>intrabar ambiguity</th><th>return on capital at risk</th><th>margin utilisation</th><th>idle capital</th><th>effective leverage</th></tr>
+{{range .R.Modes}}<tr><td>{{.Mode}}</td><td>{{.Runs}}</td><td>{{pctIV .AnyLiquidation}}</td><td>{{num .Per1000.Estimate}} {{iv .Per1000}}</td><td>{{num .PerYear.Estimate}} {{iv .PerYear}}</td><td>{{num .LossPct.Median}} / {{num .LossPct.P95}} / {{num .LossPct.Worst}}</td><td>{{pct .Ambiguity}}</td><td>{{pct .ReturnOnCAR.Estimate}}</td><td>{{pct .MarginUtilisation.Estimate}}</td><td>{{pct .IdleCapital.Estimate}}</td><td>{{num .EffectiveLeverage.Estimate}}×</td></tr>
+{{end}}</table>
+{{if .R.Leverage}}<h2>By leverage</h2>
+<table><tr><th>leverage</th><th>mode</th><th>runs</th><th>P(≥1 liquidation)</th><th>liquidations / 1,000 positions</th><th>median loss, % equity</th><th>return on capital at risk</th><th>total return</th></tr>
+{{range .R.Leverage}}<tr><td>{{num .Leverage}}×</td><td>{{.Mode}}</td><td>{{.Runs}}</td><td>{{pctIV .AnyLiquidation}}</td><td>{{num .Per1000.Estimate}} {{iv .Per1000}}</td><td>{{num .LossMedianPct}}</td><td>{{pct .ReturnOnCAR.Estimate}}</td><td>{{pct .TotalReturn.Estimate}}</td></tr>
+{{end}}</table>{{end}}
+{{if .R.Paired}}<h2>Isolated − cross, paired</h2>
+<table><tr><th>metric</th><th>pairs</th><th>mean difference</th><th>{{.Conf}} interval</th></tr>
+{{range .R.Paired}}<tr><td>{{.Metric}}</td><td>{{.Pairs}}</td><td>{{num .Diff.Estimate}}</td><td>{{iv .Diff}}</td></tr>
+{{end}}</table>{{end}}
+<h2>Figures</h2>
+{{range .Figures}}<figure>{{.SVG}}<figcaption>{{.Title}}</figcaption></figure>
+{{end}}{{if .Missing}}<p class="muted">Not drawn: {{range $i, $m := .Missing}}{{if $i}}; {{end}}{{$m}}{{end}}.</p>{{end}}
+</body></html>
+`))
