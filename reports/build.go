@@ -92,20 +92,27 @@ type LeverageStats struct {
 // share.
 type PairedDiff struct {
 	Metric string
+	Unit   string // UnitCount or UnitFraction
 	Pairs  int
-	Diff   risk.Interval
+	Diff   risk.Interval // in Unit; with one pair Lo and Hi are NaN
 }
+
+// Units of a paired difference.
+const (
+	UnitCount    = "count"
+	UnitFraction = "fraction" // 0.01 = 1 percentage point
+)
 
 // pairedMetrics are the headline metrics compared pairwise.
 var pairedMetrics = []struct {
-	name string
-	get  func(r *sweep.RunRow) float64
+	name, unit string
+	get        func(r *sweep.RunRow) float64
 }{
-	{"liquidations", func(r *sweep.RunRow) float64 { return float64(r.Metrics.Liquidations) }},
-	{"total_return", func(r *sweep.RunRow) float64 { return r.Metrics.TotalReturn }},
-	{"max_drawdown", func(r *sweep.RunRow) float64 { return r.Metrics.MaxDrawdown }},
-	{"return_on_capital_at_risk", func(r *sweep.RunRow) float64 { return r.Metrics.ReturnOnCapitalAtRisk }},
-	{"margin_utilisation", func(r *sweep.RunRow) float64 { return r.Metrics.MarginUtilisation }},
+	{"liquidations", UnitCount, func(r *sweep.RunRow) float64 { return float64(r.Metrics.Liquidations) }},
+	{"total_return", UnitFraction, func(r *sweep.RunRow) float64 { return r.Metrics.TotalReturn }},
+	{"max_drawdown", UnitFraction, func(r *sweep.RunRow) float64 { return r.Metrics.MaxDrawdown }},
+	{"return_on_capital_at_risk", UnitFraction, func(r *sweep.RunRow) float64 { return r.Metrics.ReturnOnCapitalAtRisk }},
+	{"margin_utilisation", UnitFraction, func(r *sweep.RunRow) float64 { return r.Metrics.MarginUtilisation }},
 }
 
 // Build computes a report from a sweep's results.
@@ -308,7 +315,7 @@ func paired(iso, cross []*sweep.RunRow, opt Options) []PairedDiff {
 			xa[i], xb[i] = pm.get(a[i]), pm.get(b[i])
 		}
 		rng := rand.New(rand.NewPCG(opt.Seed, uint64(k)))
-		out = append(out, PairedDiff{Metric: pm.name, Pairs: len(a), Diff: risk.BootstrapMeanDiff(xa, xb, opt.Reps, opt.Conf, rng)})
+		out = append(out, PairedDiff{Metric: pm.name, Unit: pm.unit, Pairs: len(a), Diff: risk.BootstrapMeanDiff(xa, xb, opt.Reps, opt.Conf, rng)})
 	}
 	return out
 }

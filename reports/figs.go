@@ -18,10 +18,19 @@ type FigureSet struct {
 	Missing []string // figures left out, with the reason
 }
 
+// EquitySource returns the equity series of one cell on one path, a row
+// per mode. It returns an error wrapping os.ErrNotExist when no series
+// were kept.
+type EquitySource func(cell string, path int) ([]sweep.EquityRow, error)
+
+// DirEquity reads series from a sweep directory's equity.parquet.
+func DirEquity(dir string) EquitySource {
+	return func(cell string, path int) ([]sweep.EquityRow, error) { return sweep.ReadEquity(dir, cell, path) }
+}
+
 // Figures draws every figure the results allow: from res and rep, and for
-// the cell-over-time figure from dir's equity table when the sweep wrote
-// one.
-func Figures(res *sweep.Results, rep *Report, dir string) (*FigureSet, error) {
+// the cell-over-time figure from eq when it is not nil.
+func Figures(res *sweep.Results, rep *Report, eq EquitySource) (*FigureSet, error) {
 	fs := &FigureSet{}
 	add := func(name string, f *figures.Figure, err error) {
 		if err != nil {
@@ -53,7 +62,7 @@ func Figures(res *sweep.Results, rep *Report, dir string) (*FigureSet, error) {
 	}
 	f, err := figures.Frontier(frontier(res), "max drawdown, %", "total return, %")
 	add("return vs drawdown frontier", f, err)
-	f, err = cellOverTime(res, rep, dir)
+	f, err = cellOverTime(res, eq)
 	add("one cell over time", f, err)
 	var surv []figures.Series
 	for _, m := range rep.Modes {
@@ -119,9 +128,9 @@ func frontier(res *sweep.Results) map[string][]figures.Point {
 
 // cellOverTime draws the cell whose isolated and cross liquidation counts
 // differ most, on path 0, from the equity table.
-func cellOverTime(res *sweep.Results, rep *Report, dir string) (*figures.Figure, error) {
-	if dir == "" {
-		return nil, errors.New("no result directory")
+func cellOverTime(res *sweep.Results, eq EquitySource) (*figures.Figure, error) {
+	if eq == nil {
+		return nil, errors.New("no equity series were kept (a sweep keeps them with --equity)")
 	}
 	counts := map[string][2]int{}
 	for k := range res.Runs {
@@ -150,7 +159,7 @@ func cellOverTime(res *sweep.Results, rep *Report, dir string) (*figures.Figure,
 			best, gap = id, g
 		}
 	}
-	rows, err := sweep.ReadEquity(dir, best, 0)
+	rows, err := eq(best, 0)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, errors.New("the sweep wrote no equity table: run it with --equity")
 	}
@@ -176,7 +185,7 @@ func cellOverTime(res *sweep.Results, rep *Report, dir string) (*figures.Figure,
 			ts.Liquidations[l.Mode] = append(ts.Liquidations[l.Mode], l.Time)
 		}
 	}
-	return figures.CellOverTime(ts, fmt.Sprintf("cell %s, real history", best))
+	return figures.CellOverTime(ts, fmt.Sprintf("cell %s on the input market (path 0)", best))
 }
 
 func abs(x int) int {

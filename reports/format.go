@@ -4,12 +4,23 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/marginlab/marginlab/backtest/risk"
 )
 
-// num prints a number compactly: up to 3 significant decimals.
+// num prints a number compactly: integers without decimals, otherwise
+// two decimals below 10, one below 100, none above. A value that rounds
+// to zero prints without a minus sign.
 func num(x float64) string {
+	s := numRaw(x)
+	if strings.HasPrefix(s, "-") && strings.Trim(s, "-0.") == "" {
+		return s[1:]
+	}
+	return s
+}
+
+func numRaw(x float64) string {
 	switch {
 	case math.IsNaN(x):
 		return "–"
@@ -38,3 +49,37 @@ func pctInterval(iv risk.Interval) string {
 }
 
 func confText(conf float64) string { return num(100*conf) + " %" }
+
+// plural prints a count with its noun: "1 cell", "3 cells".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// diffText prints a paired difference: counts as they are, fractions in
+// percentage points.
+func diffText(p PairedDiff) string {
+	if p.Unit == UnitFraction {
+		return num(100*p.Diff.Estimate) + " pp"
+	}
+	return num(p.Diff.Estimate)
+}
+
+// diffInterval prints a paired difference's interval in diffText's unit.
+func diffInterval(p PairedDiff) string {
+	if math.IsNaN(p.Diff.Lo) && math.IsNaN(p.Diff.Hi) {
+		return "– (one pair)"
+	}
+	if p.Unit == UnitFraction {
+		return "[" + num(100*p.Diff.Lo) + ", " + num(100*p.Diff.Hi) + "] pp"
+	}
+	return rangeText(p.Diff)
+}
+
+// header says what the report covers.
+func header(r *Report) string {
+	return fmt.Sprintf("Results `%.12s`: %s × %s, %s; modes %s; intervals %s.", r.Sweep.Hash, plural(r.Sweep.Cells, "cell"),
+		plural(r.Sweep.Paths, "path"), plural(r.Sweep.Runs, "run"), strings.Join(r.Sweep.Modes, ", "), confText(r.Conf))
+}

@@ -40,7 +40,7 @@ var xmlDecl = regexp.MustCompile(`(?s)^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>\s*)?
 func inlineSVG(b []byte) string { return xmlDecl.ReplaceAllString(string(b), "") }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num": num, "pct": pctOf, "pctIV": pctInterval, "iv": rangeText, "pctText": pctText,
+	"num": num, "diff": diffText, "diffIV": diffInterval, "header": header, "pct": pctOf, "pctIV": pctInterval, "iv": rangeText, "pctText": pctText,
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>marginlab report {{printf "%.12s" .R.Sweep.Hash}}</title>
@@ -52,7 +52,7 @@ th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.muted{color
 figure{margin:1.2em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9em;color:#555}
 </style></head><body>
 <h1>marginlab report</h1>
-<p class="muted">Sweep {{printf "%.12s" .R.Sweep.Hash}}: {{.R.Sweep.Cells}} cells × {{.R.Sweep.Paths}} paths, {{.R.Sweep.Runs}} runs; intervals {{.Conf}}. {{.R.Sweep.Version}}</p>
+<p class="muted">{{header .R}} {{.R.Sweep.Version}}</p>
 {{if .R.Findings}}<h2>Findings</h2><ul>{{range .R.Findings}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>By margin mode</h2>
 <table><tr><th>mode</th><th>runs</th><th>P(≥1 liquidation)</th><th>liquidations / 1,000 positions</th><th>per year</th><th>loss per liquidation, % equity<br>median / p95 / worst</th><th>intrabar ambiguity</th><th>return on capital at risk</th><th>margin utilisation</th><th>idle capital</th><th>effective leverage</th></tr>
@@ -64,7 +64,7 @@ figure{margin:1.2em 0}figure svg{max-width:100%;height:auto}figcaption{font-size
 {{end}}</table>{{end}}
 {{if .R.Paired}}<h2>Isolated − cross, paired</h2>
 <table><tr><th>metric</th><th>pairs</th><th>mean difference</th><th>{{.Conf}} interval</th></tr>
-{{range .R.Paired}}<tr><td>{{.Metric}}</td><td>{{.Pairs}}</td><td>{{num .Diff.Estimate}}</td><td>{{iv .Diff}}</td></tr>
+{{range .R.Paired}}<tr><td>{{.Metric}}</td><td>{{.Pairs}}</td><td>{{diff .}}</td><td>{{diffIV .}}</td></tr>
 {{end}}</table>{{end}}
 <h2>Figures</h2>
 {{range .Figures}}<figure>{{.SVG}}<figcaption>{{.Title}}</figcaption></figure>

@@ -12,8 +12,7 @@ import (
 func WriteMarkdown(w io.Writer, r *Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# marginlab report\n\n")
-	fmt.Fprintf(&b, "Sweep `%.12s`: %d cells × %d paths, %d runs; modes %s; intervals %s.\n\n",
-		r.Sweep.Hash, r.Sweep.Cells, r.Sweep.Paths, r.Sweep.Runs, strings.Join(r.Sweep.Modes, ", "), confText(r.Conf))
+	fmt.Fprintf(&b, "%s\n\n", header(r))
 	b.WriteString("| mode | runs | P(≥1 liquidation) | liquidations / 1,000 positions | per year | loss per liquidation, % equity (median / p95 / worst) | return on capital at risk | margin utilisation |\n")
 	b.WriteString("|---|---:|---|---|---|---|---:|---:|\n")
 	for _, m := range r.Modes {
@@ -29,9 +28,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		}
 	}
 	if len(r.Paired) > 0 {
-		fmt.Fprintf(&b, "\n## Isolated − cross, paired over %d runs\n\n| metric | mean difference | %s interval |\n|---|---:|---|\n", r.Paired[0].Pairs, confText(r.Conf))
+		fmt.Fprintf(&b, "\n## Isolated − cross, paired over %s\n\n| metric | mean difference | %s interval |\n|---|---:|---|\n", plural(r.Paired[0].Pairs, "run"), confText(r.Conf))
 		for _, p := range r.Paired {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", p.Metric, num(p.Diff.Estimate), rangeText(p.Diff))
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", p.Metric, diffText(p), diffInterval(p))
 		}
 	}
 	if len(r.Findings) > 0 {

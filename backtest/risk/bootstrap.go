@@ -22,7 +22,9 @@ import (
 // any replicate is NaN, Lo and Hi are NaN.
 //
 // The draws come from rng alone, so the same generator state gives the same
-// interval. An x with no non-NaN values gives an all-NaN Interval. It panics
+// interval. An x with no non-NaN values gives an all-NaN Interval; one
+// value gives its estimate with NaN Lo and Hi, since a single observation
+// says nothing about sampling variation. It panics
 // when reps < 1, rng or stat is nil, or conf is outside (0, 1).
 func Bootstrap(x []float64, stat func([]float64) float64, reps int, conf float64, rng *rand.Rand) Interval {
 	ha := checkBootstrap("Bootstrap", reps, conf, rng)
@@ -34,6 +36,9 @@ func Bootstrap(x []float64, stat func([]float64) float64, reps int, conf float64
 		return nanInterval()
 	}
 	estimate := stat(slices.Clone(data))
+	if len(data) == 1 {
+		return Interval{Estimate: estimate, Lo: math.NaN(), Hi: math.NaN()}
+	}
 	buf := make([]float64, len(data))
 	theta := make([]float64, reps)
 	n := len(data)
@@ -59,7 +64,8 @@ func Bootstrap(x []float64, stat func([]float64) float64, reps int, conf float64
 // isolated as a, cross as b.
 //
 // A pair with NaN on either side is dropped; with no pair left the result is
-// an all-NaN Interval. Constant differences give the degenerate interval
+// an all-NaN Interval, and with one pair Lo and Hi are NaN (one pair says
+// nothing about sampling variation). Constant differences give the degenerate interval
 // [d, d]. The draws come from rng alone. It panics when len(a) != len(b)
 // (a programmer error: the samples are not paired), reps < 1, rng is nil or
 // conf is outside (0, 1).
@@ -78,6 +84,9 @@ func BootstrapMeanDiff(a, b []float64, reps int, conf float64, rng *rand.Rand) I
 		return nanInterval()
 	}
 	n := len(d)
+	if n == 1 {
+		return Interval{Estimate: d[0], Lo: math.NaN(), Hi: math.NaN()}
+	}
 	theta := make([]float64, reps)
 	for r := range theta {
 		var sum float64

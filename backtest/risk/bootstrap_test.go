@@ -146,3 +146,17 @@ func TestBootstrapEdges(t *testing.T) {
 	mustPanic(t, "nil stat", "nil stat", func() { Bootstrap([]float64{1}, nil, 10, 0.95, newRand(1)) })
 	mustPanic(t, "conf", "confidence level", func() { Bootstrap([]float64{1}, mean, 10, 1.5, newRand(1)) })
 }
+
+// TestBootstrapSingleObservation: one value (or one pair) gives its
+// estimate and no interval; resampling it would claim a zero-width one.
+func TestBootstrapSingleObservation(t *testing.T) {
+	iv := BootstrapMeanDiff([]float64{3, math.NaN()}, []float64{1, 2}, 100, 0.95, newRand(1))
+	if iv.Estimate != 2 || !math.IsNaN(iv.Lo) || !math.IsNaN(iv.Hi) {
+		t.Errorf("one pair: %+v, want 2 with NaN bounds", iv)
+	}
+	mean := func(x []float64) float64 { return x[0] }
+	iv = Bootstrap([]float64{math.NaN(), 5}, mean, 100, 0.95, newRand(1))
+	if iv.Estimate != 5 || !math.IsNaN(iv.Lo) || !math.IsNaN(iv.Hi) {
+		t.Errorf("one value: %+v, want 5 with NaN bounds", iv)
+	}
+}

@@ -62,11 +62,11 @@ func setupReport(flags *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		rep, err := reports.Build(res, reports.Options{Conf: *conf, Seed: *seed})
-		if err != nil {
-			return err
+		var eq reports.EquitySource
+		if res.Manifest.Equity {
+			eq = reports.DirEquity(args[0])
 		}
-		if err := writeReport(dir, args[0], res, rep); err != nil {
+		if err := buildAndWriteReport(dir, res, eq, reports.Options{Conf: *conf, Seed: *seed}); err != nil {
 			return err
 		}
 		fmt.Fprintf(sio.out, "wrote %s: index.html, summary.md, summary.json, figures/\n", dir)
@@ -83,8 +83,9 @@ func readResults(dir string) (*sweep.Results, error) {
 	return sweep.ReadResults(dir)
 }
 
-// writeReport renders every output of a report into dir.
-func writeReport(dir, resultsDir string, res *sweep.Results, rep *reports.Report) error {
+// writeReport renders every output of a report into dir, drawing the
+// cell-over-time figure from eq when it is not nil.
+func writeReport(dir string, res *sweep.Results, rep *reports.Report, eq reports.EquitySource) error {
 	if err := os.MkdirAll(filepath.Join(dir, "figures"), 0o755); err != nil {
 		return err
 	}
@@ -95,7 +96,7 @@ func writeReport(dir, resultsDir string, res *sweep.Results, rep *reports.Report
 	if err := reports.WriteJSON(&js, rep); err != nil {
 		return err
 	}
-	figs, err := reports.Figures(res, rep, resultsDir)
+	figs, err := reports.Figures(res, rep, eq)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,9 @@ With --out DIR it also writes, replacing files of those names:
   DIR/fills.csv          one row per fill, per mode
   DIR/equity.csv         per recorded bar (time in RFC 3339) and mode:
                          equity, capital at risk, margin used, leverage
+  DIR/report/            the report 'marginlab report' writes for a sweep
+                         (index.html, summary.md, summary.json, figures/),
+                         unless --no-report
 
 Everything written depends only on the configuration and the data: the
 same inputs give byte-identical files. --json prints summary.json to
@@ -109,6 +112,7 @@ func setupRun(fs *flag.FlagSet) runFunc {
 	fs.StringVar(&cfgPath, "config", "", "the configuration `FILE`, as -c")
 	out := fs.String("out", "", "`DIR` to write summary.json, liquidations.csv, fills.csv and\nequity.csv to (created if needed)")
 	jsonOut := fs.Bool("json", false, "print summary.json to standard output instead of the table")
+	noReport := fs.Bool("no-report", false, "with --out, do not write DIR/report")
 	return func(ctx context.Context, sio *stdio, args []string) error {
 		if len(args) > 0 {
 			return usagef("unexpected argument %q (give the configuration with -c FILE)", args[0])
@@ -136,6 +140,16 @@ func setupRun(fs *flag.FlagSet) runFunc {
 				return err
 			}
 		}
+		var reportNote bytes.Buffer
+		if *out != "" && !*noReport {
+			res, eq, err := pairedResults([]*pairedRun{p}, []string{"run"}, "", nil)
+			if err != nil {
+				return err
+			}
+			if err := autoReport(&reportNote, *out, res, eq); err != nil {
+				return err
+			}
+		}
 		if *jsonOut {
 			b, err := marshalSummary(sum)
 			if err != nil {
@@ -148,6 +162,7 @@ func setupRun(fs *flag.FlagSet) runFunc {
 		fmt.Fprintf(sio.out, "\n%s\n", sum.Finding)
 		if *out != "" {
 			fmt.Fprintf(sio.out, "\nWrote %s/{summary.json,liquidations.csv,fills.csv,equity.csv}\n", strings.TrimSuffix(*out, "/"))
+			sio.out.Write(reportNote.Bytes())
 		}
 		return nil
 	}

@@ -56,8 +56,25 @@ func TestRunOut(t *testing.T) {
 	}
 	mustRun(t, exitOK, "run", "-c", cfg, "--out", out1)
 	entries, _ := os.ReadDir(out1)
-	if len(entries) != len(outputFiles) {
+	if len(entries) != len(outputFiles)+1 { // and report/
 		t.Errorf("out1 holds %d entries after a rerun", len(entries))
+	}
+	// The report, byte-identical between the two runs.
+	if !strings.Contains(r1.out, "Report: "+filepath.Join(out1, "report", "index.html")) {
+		t.Errorf("run does not name its report:\n%s", r1.out)
+	}
+	for _, name := range []string{"index.html", "summary.md", "summary.json", "figures/cell-over-time.svg", "figures/survival.png"} {
+		b1, err := os.ReadFile(filepath.Join(out1, "report", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b2, _ := os.ReadFile(filepath.Join(out2, "report", name)); !bytes.Equal(b1, b2) {
+			t.Errorf("report/%s differs between two runs", name)
+		}
+	}
+	md, _ := os.ReadFile(filepath.Join(out1, "report", "summary.md"))
+	if !bytes.Contains(md, []byte("1 cell × 1 path, 3 runs; modes isolated, cross, hybrid")) || !bytes.Contains(md, []byte("| – (one pair) |")) {
+		t.Errorf("report/summary.md does not describe one run in three modes:\n%s", md)
 	}
 	for _, name := range outputFiles {
 		if b, _ := os.ReadFile(filepath.Join(out1, name)); !bytes.Equal(b, first[name]) {
@@ -88,6 +105,17 @@ func TestRunOut(t *testing.T) {
 	}
 	if !strings.Contains(r1.out, "Wrote "+out1) {
 		t.Errorf("run does not say what it wrote:\n%s", r1.out)
+	}
+}
+
+// TestRunNoReport: --no-report leaves the report out.
+func TestRunNoReport(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "v.yaml", volatileConfig)
+	out := filepath.Join(dir, "o")
+	r := mustRun(t, exitOK, "run", "-c", cfg, "--out", out, "--no-report")
+	if _, err := os.Stat(filepath.Join(out, "report")); !os.IsNotExist(err) || strings.Contains(r.out, "Report:") {
+		t.Errorf("--no-report wrote a report (%v):\n%s", err, r.out)
 	}
 }
 

@@ -39,7 +39,9 @@ each finished job is saved in DIR/jobs, so a sweep that was interrupted
 (Ctrl-C, a killed CI runner) resumes when the same command runs again.
 When all are done, DIR holds runs.parquet (one row per cell × mode × path:
 every swept parameter and every metric), liquidations.parquet, with
---trades trades.parquet, with --equity equity.parquet, and manifest.json.
+--trades trades.parquet, with --equity equity.parquet, and manifest.json,
+and DIR/report holds the report 'marginlab report DIR' writes (unless
+--no-report; its cell-over-time figure needs --equity).
 
 Sharding: --shard K/N (0 ≤ K < N) runs cells K, K+N, K+2N, … in id order,
 in its own DIR. Without --shard, --shards N with the environment variable
@@ -66,6 +68,7 @@ func setupSweep(flags *flag.FlagSet) runFunc {
 	shards := flags.Int("shards", 0, "number of shards `N`, with K from $JOB_COMPLETION_INDEX")
 	trades := flags.Bool("trades", false, "also write trades.parquet (every fill)")
 	equity := flags.Bool("equity", false, "also write equity.parquet (the series, every record_every bars)")
+	noReport := flags.Bool("no-report", false, "do not write the report into OUT/report")
 	return func(ctx context.Context, sio *stdio, args []string) error {
 		if len(args) > 0 {
 			return usagef("unexpected arguments %q", args)
@@ -121,6 +124,13 @@ func setupSweep(flags *flag.FlagSet) runFunc {
 		}
 		fmt.Fprintf(sio.out, "wrote %s: runs.parquet, liquidations.parquet%s%s, manifest.json\n", strings.TrimSuffix(*out, "/"),
 			map[bool]string{true: ", trades.parquet"}[*trades], map[bool]string{true: ", equity.parquet"}[*equity])
+		switch {
+		case *noReport:
+		case shard.N > 1:
+			fmt.Fprintf(sio.out, "This is one shard: 'marginlab merge' writes the report of the whole sweep.\n")
+		default:
+			return sweepReport(sio.out, *out)
+		}
 		return nil
 	}
 }
@@ -161,7 +171,8 @@ var mergeCmd = &command{
 Merge checks that the shard directories hold one sweep (the same
 configuration hash and table options, every shard complete) and that
 together they hold every cell exactly once, then writes into --out the
-tables an unsharded run writes, byte for byte, and a manifest. A missing,
+tables an unsharded run writes, byte for byte, and a manifest, and the
+whole sweep's report into DIR/report (unless --no-report). A missing,
 duplicated or foreign shard is an error naming the directories and cells.`,
 	examples: []string{
 		"marginlab merge --out results shard-0 shard-1 shard-2",
@@ -172,6 +183,7 @@ duplicated or foreign shard is an error naming the directories and cells.`,
 
 func setupMerge(fs *flag.FlagSet) runFunc {
 	out := fs.String("out", "", "output `DIR` (required)")
+	noReport := fs.Bool("no-report", false, "do not write the report into DIR/report")
 	return func(ctx context.Context, sio *stdio, args []string) error {
 		if *out == "" || len(args) == 0 {
 			return usagef("--out DIR and at least one SHARD_DIR are required")
@@ -180,7 +192,10 @@ func setupMerge(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		fmt.Fprintf(sio.out, "merged %d shards into %s\n", len(args), *out)
-		return nil
+		if *noReport {
+			return nil
+		}
+		return sweepReport(sio.out, *out)
 	}
 }
 

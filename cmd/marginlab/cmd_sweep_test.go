@@ -75,6 +75,27 @@ func TestSweepShardsAndMerge(t *testing.T) {
 			t.Errorf("merged %s differs from the unsharded run's", n)
 		}
 	}
+	// The unsharded sweep and the merge write the same report; a shard
+	// writes none, since it holds part of the cells.
+	for _, n := range []string{"index.html", "summary.md", "summary.json", "figures/frontier.svg", "figures/ratio-heatmap.png"} {
+		a, err := os.ReadFile(filepath.Join(all, "report", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, err := os.ReadFile(filepath.Join(merged, "report", n)); err != nil || !bytes.Equal(a, b) {
+			t.Errorf("merged report/%s differs from the unsharded sweep's (%v)", n, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dirs[0], "report")); !os.IsNotExist(err) {
+		t.Errorf("a shard wrote a report (%v)", err)
+	}
+	noReport := t.TempDir()
+	if r := runArgs(t, "merge", "--no-report", "--out", noReport, dirs[0], dirs[1], dirs[2]); r.code != 0 {
+		t.Fatalf("merge --no-report: %d\n%s", r.code, r.errOut)
+	}
+	if _, err := os.Stat(filepath.Join(noReport, "report")); !os.IsNotExist(err) {
+		t.Errorf("merge --no-report wrote a report (%v)", err)
+	}
 	if r := runArgs(t, "merge", "--out", t.TempDir(), dirs[0], dirs[1]); r.code != 1 || !strings.Contains(r.errOut, "in no shard given") {
 		t.Errorf("merge with a shard missing: %d %s", r.code, r.errOut)
 	}

@@ -42,8 +42,10 @@ findings computed from those numbers.
 With --out DIR it writes DIR/summary.json (every rung's metrics and the
 findings) and, per leverage, DIR/<L>x/ with config.json (the rung's full
 configuration: 'marginlab run -c DIR/10x/config.json' repeats it) and the
-files 'marginlab run --out' writes. The same seed gives the same output
-and byte-identical files.`,
+files 'marginlab run --out' writes, and DIR/report: the report 'marginlab
+report' writes for a sweep, the leverage ladder being the swept parameter
+(index.html with every figure, summary.md, summary.json, figures/), unless
+--no-report. The same seed gives the same output and byte-identical files.`,
 	examples: []string{
 		"marginlab demo",
 		"marginlab demo --seed 7",
@@ -70,6 +72,7 @@ func demoConfig(seed uint64) *runconfig.File {
 func setupDemo(fs *flag.FlagSet) runFunc {
 	out := fs.String("out", "", "`DIR` to write summary.json and, per leverage, the run's files to\n(created if needed); empty writes nothing")
 	seed := fs.Uint64("seed", defaultSeed, "random `SEED` of the synthetic market and of the strategy")
+	noReport := fs.Bool("no-report", false, "with --out, do not write DIR/report")
 	return func(ctx context.Context, sio *stdio, args []string) error {
 		if len(args) > 0 {
 			return usagef("unexpected argument %q (demo takes only flags)", args[0])
@@ -109,8 +112,11 @@ func setupDemo(fs *flag.FlagSet) runFunc {
 			}
 			fmt.Fprintf(sio.out, "\nWrote %s: summary.json, and per leverage config.json and the run's files.\n", filepath.Join(*out, ""))
 			fmt.Fprintf(sio.out, "Repeat one leverage: marginlab run -c %s\n", filepath.Join(*out, rungDir(demoLeverages[len(demoLeverages)/2]), "config.json"))
+			if !*noReport {
+				return demoReport(sio.out, *out, rungs)
+			}
 		} else {
-			fmt.Fprintf(sio.out, "\nWrite every rung's configuration and results with --out DIR; start your own run with 'marginlab init'.\n")
+			fmt.Fprintf(sio.out, "\nWrite every rung's configuration, results and an HTML report with --out DIR; start your own run with 'marginlab init'.\n")
 		}
 		return nil
 	}
@@ -297,6 +303,20 @@ func median(xs []float64) float64 {
 
 // rungDir names a leverage's directory: "02x", "10x", "50x".
 func rungDir(lev float64) string { return fmt.Sprintf("%02dx", int(lev)) }
+
+// demoReport writes the ladder's report into dir/report, each rung a cell
+// named by its directory and leverage the swept parameter.
+func demoReport(w io.Writer, dir string, rungs []*pairedRun) error {
+	cells, levs := make([]string, len(rungs)), make([]any, len(rungs))
+	for k, p := range rungs {
+		cells[k], levs[k] = rungDir(p.cfg.Leverage), p.cfg.Leverage
+	}
+	res, eq, err := pairedResults(rungs, cells, "leverage", levs)
+	if err != nil {
+		return err
+	}
+	return autoReport(w, dir, res, eq)
+}
 
 // writeDemo writes summary.json and each rung's files under dir.
 func writeDemo(dir string, d *demoSummary, rungs []*pairedRun) error {

@@ -56,8 +56,15 @@ func TestDemoOut(t *testing.T) {
 		}
 		return err
 	})
-	if len(names) != 1+5*5 {
+	// summary.json, five rungs of five files, and the report: three files
+	// and six figures in two formats (the heatmap needs a second swept
+	// parameter).
+	if len(names) != 1+5*5+3+6*2 {
 		t.Errorf("demo wrote %d files: %v", len(names), names)
+	}
+	md, err := os.ReadFile(filepath.Join(d1, "report", "summary.md"))
+	if err != nil || !bytes.Contains(md, []byte("5 cells × 1 path")) || !bytes.Contains(md, []byte("| 50× | cross |")) {
+		t.Errorf("report/summary.md lacks the ladder (%v):\n%s", err, md)
 	}
 	for _, n := range names {
 		b1, _ := os.ReadFile(filepath.Join(d1, n))

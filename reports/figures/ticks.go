@@ -212,18 +212,28 @@ func (niceTicks) Ticks(min, max float64) []plot.Tick {
 		if math.Abs(v) < step*1e-9 {
 			v = 0
 		}
-		ticks = append(ticks, plot.Tick{Value: v, Label: formatTick(v, prec)})
+		ticks = append(ticks, plot.Tick{Value: v})
+	}
+	// Group thousands on the whole axis when a label reaches 10,000, so
+	// one axis never mixes "7500" and "10,000".
+	group := false
+	for _, t := range ticks {
+		group = group || math.Abs(t.Value) >= 1e4
+	}
+	for k := range ticks {
+		ticks[k].Label = formatTick(ticks[k].Value, prec, group)
 	}
 	return ticks
 }
 
-// formatTick formats v with prec decimals, grouping thousands from 10,000.
-func formatTick(v float64, prec int) string {
+// formatTick formats v with prec decimals, grouping thousands with commas
+// when group is set.
+func formatTick(v float64, prec int, group bool) string {
 	if math.Abs(v) >= 1e15 {
 		return strconv.FormatFloat(v, 'g', 4, 64)
 	}
 	s := strconv.FormatFloat(v, 'f', prec, 64)
-	if math.Abs(v) < 1e4 {
+	if !group {
 		return s
 	}
 	sign := ""
