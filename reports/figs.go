@@ -16,7 +16,15 @@ import (
 type FigureSet struct {
 	Figures []*figures.Figure
 	Missing []string // figures left out, with the reason
+	// Problems are the figures of Missing left out because something
+	// failed (an unreadable equity table, bad values), not for lack of
+	// data: a caller should warn about them.
+	Problems []string
 }
+
+// errNoSeries says that no equity series were kept: a figure left out for
+// lack of data, not a problem.
+var errNoSeries = errors.New("no equity series were kept (a sweep keeps them with --equity)")
 
 // EquitySource returns the equity series of one cell on one path, a row
 // per mode. It returns an error wrapping os.ErrNotExist when no series
@@ -34,7 +42,11 @@ func Figures(res *sweep.Results, rep *Report, eq EquitySource) (*FigureSet, erro
 	fs := &FigureSet{}
 	add := func(name string, f *figures.Figure, err error) {
 		if err != nil {
-			fs.Missing = append(fs.Missing, fmt.Sprintf("%s: %v", name, err))
+			msg := fmt.Sprintf("%s: %v", name, err)
+			fs.Missing = append(fs.Missing, msg)
+			if !errors.Is(err, figures.ErrNoData) && !errors.Is(err, errNoSeries) {
+				fs.Problems = append(fs.Problems, msg)
+			}
 			return
 		}
 		fs.Figures = append(fs.Figures, f)
@@ -130,7 +142,7 @@ func frontier(res *sweep.Results) map[string][]figures.Point {
 // differ most, on path 0, from the equity table.
 func cellOverTime(res *sweep.Results, eq EquitySource) (*figures.Figure, error) {
 	if eq == nil {
-		return nil, errors.New("no equity series were kept (a sweep keeps them with --equity)")
+		return nil, errNoSeries
 	}
 	counts := map[string][2]int{}
 	for k := range res.Runs {
@@ -161,7 +173,7 @@ func cellOverTime(res *sweep.Results, eq EquitySource) (*figures.Figure, error) 
 	}
 	rows, err := eq(best, 0)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, errors.New("the sweep wrote no equity table: run it with --equity")
+		return nil, errNoSeries
 	}
 	if err != nil {
 		return nil, err

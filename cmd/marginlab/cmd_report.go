@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -66,7 +65,7 @@ func setupReport(flags *flag.FlagSet) runFunc {
 		if res.Manifest.Equity {
 			eq = reports.DirEquity(args[0])
 		}
-		if err := buildAndWriteReport(dir, res, eq, reports.Options{Conf: *conf, Seed: *seed}); err != nil {
+		if err := buildAndWriteReport(sio.errOut, dir, res, eq, reports.Options{Conf: *conf, Seed: *seed}); err != nil {
 			return err
 		}
 		fmt.Fprintf(sio.out, "wrote %s: index.html, summary.md, summary.json, figures/\n", dir)
@@ -81,40 +80,6 @@ func readResults(dir string) (*sweep.Results, error) {
 		return nil, usagef("%s holds no sweep results (no manifest.json): run 'marginlab sweep' first", dir)
 	}
 	return sweep.ReadResults(dir)
-}
-
-// writeReport renders every output of a report into dir, drawing the
-// cell-over-time figure from eq when it is not nil.
-func writeReport(dir string, res *sweep.Results, rep *reports.Report, eq reports.EquitySource) error {
-	if err := os.MkdirAll(filepath.Join(dir, "figures"), 0o755); err != nil {
-		return err
-	}
-	var md, js bytes.Buffer
-	if err := reports.WriteMarkdown(&md, rep); err != nil {
-		return err
-	}
-	if err := reports.WriteJSON(&js, rep); err != nil {
-		return err
-	}
-	figs, err := reports.Figures(res, rep, eq)
-	if err != nil {
-		return err
-	}
-	var html bytes.Buffer
-	if err := reports.WriteHTML(&html, rep, figs); err != nil {
-		return err
-	}
-	files := map[string][]byte{"summary.md": md.Bytes(), "summary.json": js.Bytes(), "index.html": html.Bytes()}
-	for _, f := range figs.Figures {
-		files[filepath.Join("figures", f.Name+".svg")] = f.SVG
-		files[filepath.Join("figures", f.Name+".png")] = f.PNG
-	}
-	for name, body := range files {
-		if err := writeAtomic(filepath.Join(dir, name), body); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 var compareCmd = &command{

@@ -61,4 +61,17 @@ func TestReportAndCompare(t *testing.T) {
 			t.Errorf("%s: exit %d, want 2\n%s", name, r.code, r.errOut)
 		}
 	}
+
+	// A corrupt equity table: the report is written without the figure,
+	// says why on stderr, and the earlier report's copy of it is removed.
+	if err := os.WriteFile(filepath.Join(base, "equity.parquet"), []byte("PAR1 not parquet"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = runArgs(t, "report", base)
+	if r.code != 0 || !strings.Contains(r.errOut, "warning: figure not drawn: one cell over time") || !strings.Contains(r.errOut, "equity.parquet") {
+		t.Errorf("report with a corrupt equity table: exit %d\n%s", r.code, r.errOut)
+	}
+	if _, err := os.Stat(filepath.Join(base, "report", "figures", "cell-over-time.svg")); !os.IsNotExist(err) {
+		t.Errorf("a figure of an earlier report was left behind (%v)", err)
+	}
 }

@@ -146,7 +146,7 @@ func setupRun(fs *flag.FlagSet) runFunc {
 			if err != nil {
 				return err
 			}
-			if err := autoReport(&reportNote, *out, res, eq); err != nil {
+			if err := autoReport(&reportNote, sio.errOut, *out, res, eq); err != nil {
 				return err
 			}
 		}

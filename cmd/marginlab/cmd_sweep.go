@@ -129,7 +129,7 @@ func setupSweep(flags *flag.FlagSet) runFunc {
 		case shard.N > 1:
 			fmt.Fprintf(sio.out, "This is one shard: 'marginlab merge' writes the report of the whole sweep.\n")
 		default:
-			return sweepReport(sio.out, *out)
+			return sweepReport(sio, *out)
 		}
 		return nil
 	}
@@ -195,7 +195,7 @@ func setupMerge(fs *flag.FlagSet) runFunc {
 		if *noReport {
 			return nil
 		}
-		return sweepReport(sio.out, *out)
+		return sweepReport(sio, *out)
 	}
 }
 

@@ -113,7 +113,7 @@ func setupDemo(fs *flag.FlagSet) runFunc {
 			fmt.Fprintf(sio.out, "\nWrote %s: summary.json, and per leverage config.json and the run's files.\n", filepath.Join(*out, ""))
 			fmt.Fprintf(sio.out, "Repeat one leverage: marginlab run -c %s\n", filepath.Join(*out, rungDir(demoLeverages[len(demoLeverages)/2]), "config.json"))
 			if !*noReport {
-				return demoReport(sio.out, *out, rungs)
+				return demoReport(sio, *out, rungs)
 			}
 		} else {
 			fmt.Fprintf(sio.out, "\nWrite every rung's configuration, results and an HTML report with --out DIR; start your own run with 'marginlab init'.\n")
@@ -306,7 +306,7 @@ func rungDir(lev float64) string { return fmt.Sprintf("%02dx", int(lev)) }
 
 // demoReport writes the ladder's report into dir/report, each rung a cell
 // named by its directory and leverage the swept parameter.
-func demoReport(w io.Writer, dir string, rungs []*pairedRun) error {
+func demoReport(sio *stdio, dir string, rungs []*pairedRun) error {
 	cells, levs := make([]string, len(rungs)), make([]any, len(rungs))
 	for k, p := range rungs {
 		cells[k], levs[k] = rungDir(p.cfg.Leverage), p.cfg.Leverage
@@ -315,7 +315,7 @@ func demoReport(w io.Writer, dir string, rungs []*pairedRun) error {
 	if err != nil {
 		return err
 	}
-	return autoReport(w, dir, res, eq)
+	return autoReport(sio.out, sio.errOut, dir, res, eq)
 }
 
 // writeDemo writes summary.json and each rung's files under dir.

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/marginlab/marginlab/backtest/sweep"
 	"github.com/marginlab/marginlab/reports"
@@ -17,21 +20,74 @@ import (
 const reportDir = "report"
 
 // buildAndWriteReport computes a report from res and writes every output
-// into dir: index.html, summary.md, summary.json and figures/.
-func buildAndWriteReport(dir string, res *sweep.Results, eq reports.EquitySource, opt reports.Options) error {
+// into dir: index.html, summary.md, summary.json and figures/, drawing the
+// cell-over-time figure from eq when it is not nil. A figure that failed
+// (as opposed to one the data cannot support) is a warning on warn.
+func buildAndWriteReport(warn io.Writer, dir string, res *sweep.Results, eq reports.EquitySource, opt reports.Options) error {
 	rep, err := reports.Build(res, opt)
 	if err != nil {
 		return err
 	}
-	return writeReport(dir, res, rep, eq)
+	var md, js, html bytes.Buffer
+	if err := reports.WriteMarkdown(&md, rep); err != nil {
+		return err
+	}
+	if err := reports.WriteJSON(&js, rep); err != nil {
+		return err
+	}
+	figs, err := reports.Figures(res, rep, eq)
+	if err != nil {
+		return err
+	}
+	for _, p := range figs.Problems {
+		fmt.Fprintf(warn, "%s: warning: figure not drawn: %s\n", programName, p)
+	}
+	if err := reports.WriteHTML(&html, rep, figs); err != nil {
+		return err
+	}
+	files := map[string][]byte{"summary.md": md.Bytes(), "summary.json": js.Bytes(), "index.html": html.Bytes()}
+	for _, f := range figs.Figures {
+		files[filepath.Join("figures", f.Name+".svg")] = f.SVG
+		files[filepath.Join("figures", f.Name+".png")] = f.PNG
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "figures"), 0o755); err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(files)) {
+		if err := writeAtomic(filepath.Join(dir, name), files[name]); err != nil {
+			return err
+		}
+	}
+	return removeStaleFigures(filepath.Join(dir, "figures"), files)
+}
+
+// removeStaleFigures deletes the figures an earlier report left in dir
+// that this one did not draw, so figures/ always matches index.html.
+func removeStaleFigures(dir string, written map[string][]byte) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		ext := filepath.Ext(e.Name())
+		if e.IsDir() || ext != ".svg" && ext != ".png" {
+			continue
+		}
+		if _, ok := written[filepath.Join("figures", e.Name())]; !ok {
+			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // autoReport writes the report a command produces by default into
-// out/report and says so on w; a failure is reported as an error that
-// names the report, since the results themselves were written.
-func autoReport(w io.Writer, out string, res *sweep.Results, eq reports.EquitySource) error {
+// out/report and says so on w, warnings going to warn; a failure is
+// reported as an error that says the results themselves were written.
+func autoReport(w, warn io.Writer, out string, res *sweep.Results, eq reports.EquitySource) error {
 	dir := filepath.Join(out, reportDir)
-	if err := buildAndWriteReport(dir, res, eq, reports.Options{}); err != nil {
+	if err := buildAndWriteReport(warn, dir, res, eq, reports.Options{}); err != nil {
 		return fmt.Errorf("the results are written, but their report failed: %w", err)
 	}
 	fmt.Fprintf(w, "Report: %s (summary.md, summary.json, figures/)\n", filepath.Join(dir, "index.html"))
@@ -39,7 +95,7 @@ func autoReport(w io.Writer, out string, res *sweep.Results, eq reports.EquitySo
 }
 
 // sweepReport writes a complete sweep directory's report by default.
-func sweepReport(w io.Writer, out string) error {
+func sweepReport(sio *stdio, out string) error {
 	res, err := sweep.ReadResults(out)
 	if err != nil {
 		return fmt.Errorf("the results are written, but their report failed: %w", err)
@@ -48,7 +104,7 @@ func sweepReport(w io.Writer, out string) error {
 	if res.Manifest.Equity {
 		eq = reports.DirEquity(out)
 	}
-	return autoReport(w, out, res, eq)
+	return autoReport(sio.out, sio.errOut, out, res, eq)
 }
 
 // pairedResults lays out paired runs, one per cell on the real history, as
