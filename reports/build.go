@@ -61,6 +61,7 @@ type ModeStats struct {
 	Per1000        risk.Interval // liquidations per 1,000 positions
 	PerYear        risk.Interval // liquidations per run-year
 	LossPct        risk.Dist     // % of equity each liquidation took
+	LossMedian     risk.Interval // median of LossPct, distribution-free interval
 	Ambiguity      float64       // share of liquidations the close policy would not have fired
 	// Survival to the first liquidation and to ruin, in years.
 	FirstLiquidation []risk.SurvivalPoint
@@ -83,7 +84,7 @@ type LeverageStats struct {
 	Liquidations   int
 	AnyLiquidation risk.Interval
 	Per1000        risk.Interval
-	LossMedianPct  float64 // NaN without liquidations
+	LossMedian     risk.Interval // % of equity, median with a distribution-free interval; NaN without liquidations
 	ReturnOnCAR    risk.Interval
 	TotalReturn    risk.Interval
 }
@@ -207,7 +208,9 @@ func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, 
 	ms.AnyLiquidation = risk.Wilson(any, len(runs), conf)
 	ms.Per1000 = risk.PoissonRate(ms.Liquidations, float64(ms.Positions)/1000, conf)
 	ms.PerYear = risk.PoissonRate(ms.Liquidations, ms.Years, conf)
-	ms.LossPct = risk.Describe(lossPcts(liqs))
+	losses := lossPcts(liqs)
+	ms.LossPct = risk.Describe(losses)
+	ms.LossMedian = risk.MedianCI(losses, conf)
 	if len(liqs) > 0 {
 		amb := 0
 		for _, l := range liqs {
@@ -282,7 +285,7 @@ func leverageStats(modes []string, byMode map[string][]*sweep.RunRow, liqByMode 
 			}
 			ls.AnyLiquidation = risk.Wilson(any, len(runs), conf)
 			ls.Per1000 = risk.PoissonRate(ls.Liquidations, float64(pos)/1000, conf)
-			ls.LossMedianPct = risk.Describe(lossPcts(liqs)).Median
+			ls.LossMedian = risk.MedianCI(lossPcts(liqs), conf)
 			ls.ReturnOnCAR = risk.MeanCI(roc, conf)
 			ls.TotalReturn = risk.MeanCI(ret, conf)
 			out = append(out, ls)
@@ -325,7 +328,7 @@ func findings(rep *Report) []string {
 	var out []string
 	iso, cross := rep.mode("isolated"), rep.mode("cross")
 	if iso != nil && cross != nil {
-		out = append(out, rateFinding("Over all runs", iso.Per1000, cross.Per1000, iso.LossPct.Median, cross.LossPct.Median, rep.Conf))
+		out = append(out, rateFinding("Over all runs", iso.Per1000, cross.Per1000, iso.LossMedian, cross.LossMedian, rep.Conf))
 		// The leverage where the two modes differ most.
 		best, bestRatio := -1.0, 0.0
 		for k := 0; k+1 < len(rep.Leverage); k++ {
@@ -342,7 +345,7 @@ func findings(rep *Report) []string {
 			for k := 0; k+1 < len(rep.Leverage); k++ {
 				a, b := rep.Leverage[k], rep.Leverage[k+1]
 				if a.Leverage == best && a.Mode == "isolated" && b.Mode == "cross" {
-					out = append(out, rateFinding(fmt.Sprintf("At %s× leverage", num(best)), a.Per1000, b.Per1000, a.LossMedianPct, b.LossMedianPct, rep.Conf))
+					out = append(out, rateFinding(fmt.Sprintf("At %s× leverage", num(best)), a.Per1000, b.Per1000, a.LossMedian, b.LossMedian, rep.Conf))
 				}
 			}
 		}
@@ -365,7 +368,7 @@ func (r *Report) mode(name string) *ModeStats {
 	return nil
 }
 
-func rateFinding(where string, iso, cross risk.Interval, isoLoss, crossLoss, conf float64) string {
+func rateFinding(where string, iso, cross, isoLoss, crossLoss risk.Interval, conf float64) string {
 	var how string
 	switch {
 	case cross.Estimate > 0:
@@ -377,10 +380,10 @@ func rateFinding(where string, iso, cross risk.Interval, isoLoss, crossLoss, con
 	}
 	s := fmt.Sprintf("%s, %s: %s vs %s liquidations per 1,000 positions (%s intervals %s and %s)", where, how,
 		num(iso.Estimate), num(cross.Estimate), confText(conf), rangeText(iso), rangeText(cross))
-	if !math.IsNaN(isoLoss) {
-		s += fmt.Sprintf("; a median isolated liquidation took %s of equity", pctText(isoLoss))
-		if !math.IsNaN(crossLoss) {
-			s += fmt.Sprintf(", a median cross one %s", pctText(crossLoss))
+	if !math.IsNaN(isoLoss.Estimate) {
+		s += fmt.Sprintf("; a median isolated liquidation took %s of equity", lossText(isoLoss))
+		if !math.IsNaN(crossLoss.Estimate) {
+			s += fmt.Sprintf(", a median cross one %s", lossText(crossLoss))
 		}
 	}
 	return s + "."

@@ -11,7 +11,8 @@
 //     positions) and over all run-years (per year), with exact Poisson
 //     (Garwood) intervals.
 //   - Loss per liquidation: the share of equity each liquidation took
-//     (percent), its median, 95th percentile (type 7) and worst.
+//     (percent), its median (with the distribution-free interval of
+//     risk.MedianCI), 95th percentile (type 7) and worst.
 //   - Survival: Kaplan–Meier curves of the time to a run's first
 //     liquidation and to ruin (runs without one are censored at their
 //     span), with Greenwood intervals.

@@ -37,7 +37,12 @@ func numRaw(x float64) string {
 }
 
 // pctText prints a percentage already in percent.
-func pctText(x float64) string { return num(x) + " %" }
+func pctText(x float64) string {
+	if math.IsNaN(x) {
+		return num(x)
+	}
+	return num(x) + " %"
+}
 
 // pctOf prints a fraction as a percentage.
 func pctOf(x float64) string { return pctText(100 * x) }
@@ -82,4 +87,13 @@ func diffInterval(p PairedDiff) string {
 func header(r *Report) string {
 	return fmt.Sprintf("Results `%.12s`: %s × %s, %s; modes %s; intervals %s.", r.Sweep.Hash, plural(r.Sweep.Cells, "cell"),
 		plural(r.Sweep.Paths, "path"), plural(r.Sweep.Runs, "run"), strings.Join(r.Sweep.Modes, ", "), confText(r.Conf))
+}
+
+// lossText prints a median loss in percent with its interval when it has
+// one: "23.8 % [22.9, 24.6 %]".
+func lossText(iv risk.Interval) string {
+	if math.IsNaN(iv.Lo) {
+		return pctText(iv.Estimate)
+	}
+	return fmt.Sprintf("%s [%s, %s]", pctText(iv.Estimate), num(iv.Lo), pctText(iv.Hi))
 }

@@ -40,7 +40,7 @@ var xmlDecl = regexp.MustCompile(`(?s)^\s*<\?xml[^>]*\?>\s*(<!DOCTYPE[^>]*>\s*)?
 func inlineSVG(b []byte) string { return xmlDecl.ReplaceAllString(string(b), "") }
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num": num, "diff": diffText, "diffIV": diffInterval, "header": header, "pct": pctOf, "pctIV": pctInterval, "iv": rangeText, "pctText": pctText,
+	"num": num, "loss": lossText, "diff": diffText, "diffIV": diffInterval, "header": header, "pct": pctOf, "pctIV": pctInterval, "iv": rangeText, "pctText": pctText,
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>marginlab report {{printf "%.12s" .R.Sweep.Hash}}</title>
@@ -60,7 +60,7 @@ figure{margin:1.2em 0}figure svg{max-width:100%;height:auto}figcaption{font-size
 {{end}}</table>
 {{if .R.Leverage}}<h2>By leverage</h2>
 <table><tr><th>leverage</th><th>mode</th><th>runs</th><th>P(≥1 liquidation)</th><th>liquidations / 1,000 positions</th><th>median loss, % equity</th><th>return on capital at risk</th><th>total return</th></tr>
-{{range .R.Leverage}}<tr><td>{{num .Leverage}}×</td><td>{{.Mode}}</td><td>{{.Runs}}</td><td>{{pctIV .AnyLiquidation}}</td><td>{{num .Per1000.Estimate}} {{iv .Per1000}}</td><td>{{num .LossMedianPct}}</td><td>{{pct .ReturnOnCAR.Estimate}}</td><td>{{pct .TotalReturn.Estimate}}</td></tr>
+{{range .R.Leverage}}<tr><td>{{num .Leverage}}×</td><td>{{.Mode}}</td><td>{{.Runs}}</td><td>{{pctIV .AnyLiquidation}}</td><td>{{num .Per1000.Estimate}} {{iv .Per1000}}</td><td>{{loss .LossMedian}}</td><td>{{pct .ReturnOnCAR.Estimate}}</td><td>{{pct .TotalReturn.Estimate}}</td></tr>
 {{end}}</table>{{end}}
 {{if .R.Paired}}<h2>Isolated − cross, paired</h2>
 <table><tr><th>metric</th><th>pairs</th><th>mean difference</th><th>{{.Conf}} interval</th></tr>

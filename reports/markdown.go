@@ -24,7 +24,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		b.WriteString("\n## By leverage\n\n| leverage | mode | runs | P(≥1 liquidation) | liquidations / 1,000 positions | median loss, % equity | return on capital at risk |\n|---:|---|---:|---|---|---:|---:|\n")
 		for _, l := range r.Leverage {
 			fmt.Fprintf(&b, "| %s× | %s | %d | %s | %s %s | %s | %s |\n", num(l.Leverage), l.Mode, l.Runs, pctInterval(l.AnyLiquidation),
-				num(l.Per1000.Estimate), rangeText(l.Per1000), num(l.LossMedianPct), pctOf(l.ReturnOnCAR.Estimate))
+				num(l.Per1000.Estimate), rangeText(l.Per1000), lossText(l.LossMedian), pctOf(l.ReturnOnCAR.Estimate))
 		}
 	}
 	if len(r.Paired) > 0 {

@@ -20,7 +20,7 @@
 //     quantile() and numpy.quantile (method "linear"). gonum's stat.Quantile
 //     offers neither: its Empirical kind is type 1 and its LinInterp type 4.
 //   - Sample variance divides by n − 1.
-//   - Samples of a metric (Describe, MeanCI, Bootstrap, BootstrapMeanDiff)
+//   - Samples of a metric (Describe, MeanCI, MedianCI, Bootstrap, BootstrapMeanDiff)
 //     skip NaN values, which mark runs where the metric is undefined (say,
 //     return on capital at risk when nothing was at risk); paired samples skip
 //     a pair when either side is NaN. ±Inf values are kept.
@@ -64,4 +64,8 @@
 //   - Hyndman, R. J. & Fan, Y. (1996). Sample quantiles in statistical
 //     packages. The American Statistician 50:361–365.
 //   - Student (1908). The probable error of a mean. Biometrika 6:1–25.
+//   - Conover, W. J. (1999). Practical Nonparametric Statistics, 3rd ed.,
+//     §3.2 (confidence interval for a quantile). Wiley.
+//   - Campbell, M. J. & Gardner, M. J. (1988). Calculating confidence
+//     intervals for some non-parametric analyses. BMJ 296:1454–1456.
 package risk
