@@ -2,9 +2,10 @@
 // isolated and cross margin on the same strategy and market data.
 //
 // demo runs a leverage ladder of paired comparisons on built-in synthetic
-// data; init writes a starter config and run runs one; data inspects,
+// data; init writes a starter config and run runs one; sweep runs grids of
+// them over Monte Carlo paths, in shards that merge joins; report and
+// compare turn results into reports and a regression gate; data inspects,
 // converts and generates market data; liq computes liquidation prices.
-// Sweeps and reports come later.
 //
 // Usage:
 //
@@ -15,6 +16,10 @@
 //	demo           paired isolated-vs-cross comparisons over a leverage ladder, on synthetic data
 //	init           write a commented starter config that runs as is
 //	run            run one paired comparison from a config file
+//	sweep          run a grid of parameters × Monte Carlo paths into Parquet tables
+//	merge          join the output directories of a sweep's shards
+//	report         statistics and figures from a sweep's results (HTML, Markdown, JSON)
+//	compare        compare two sweeps' results; exit 1 past a threshold
 //	liq            liquidation and bankruptcy prices of a position (flags or JSON lines)
 //	data inspect   load data files and report their shape, time range and problems
 //	data convert   rewrite a data file as Parquet or Arrow IPC
