@@ -167,3 +167,50 @@ func sortRefs(refs []jobRef) {
 		return a.key.path - b.key.path
 	})
 }
+
+// readJobsInOrder decodes the records of refs on up to workers goroutines,
+// at most window records ahead of the caller, and hands them to use in the
+// order of refs. Decoding a record (a standalone gob stream, so it carries
+// its type definitions) costs more than building its table rows, and it
+// runs after every job has finished, on otherwise idle cores. It stops at
+// the first error, from decoding or from use.
+func readJobsInOrder(refs []jobRef, workers, window int, use func(*jobResult) error) error {
+	type decoded struct {
+		r   *jobResult
+		err error
+	}
+	slots := make([]chan decoded, len(refs))
+	for i := range slots {
+		slots[i] = make(chan decoded, 1)
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	ahead := make(chan struct{}, window) // a token per record decoded but not yet used
+	busy := make(chan struct{}, workers)
+	go func() {
+		for i, ref := range refs {
+			select {
+			case ahead <- struct{}{}:
+			case <-stop:
+				return
+			}
+			busy <- struct{}{}
+			go func() {
+				r, err := readJob(ref)
+				<-busy
+				slots[i] <- decoded{r, err}
+			}()
+		}
+	}()
+	for i := range refs {
+		d := <-slots[i]
+		<-ahead
+		if d.err != nil {
+			return d.err
+		}
+		if err := use(d.r); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -41,68 +42,30 @@ func writeTables(out string, axes []Axis, refs []jobRef, trades, equity bool) er
 	liqs := newTable(filepath.Join(out, "liquidations.parquet"), liquidationColumns())
 	fills := newTable(filepath.Join(out, "trades.parquet"), fillColumns())
 	eqs := newTable(filepath.Join(out, "equity.parquet"), equityColumns())
-	for start := 0; start < len(order); {
-		cell := order[start].key.cell
-		end := start
-		for end < len(order) && order[end].key.cell == cell {
-			end++
+	// Rows go out a cell at a time: every path of one mode, then the next
+	// mode. A cell's records arrive consecutively, since order is sorted.
+	var cell []*jobResult
+	addCell := func() error {
+		if len(cell) == 0 {
+			return nil
 		}
-		results := make([]*jobResult, 0, end-start)
-		for _, f := range order[start:end] {
-			r, err := readJob(f)
-			if err != nil {
+		defer func() { cell = cell[:0] }()
+		return addCellRows(cell, axes, runs, liqs, fills, eqs, trades, equity)
+	}
+	err := readJobsInOrder(order, runtime.GOMAXPROCS(0), 64, func(r *jobResult) error {
+		if len(cell) > 0 && cell[0].Cell != r.Cell {
+			if err := addCell(); err != nil {
 				return err
 			}
-			results = append(results, r)
 		}
-		start = end
-		modes := []string{}
-		for _, mr := range results[0].Runs {
-			modes = append(modes, mr.Mode)
-		}
-		slices.Sort(modes)
-		for _, mode := range modes {
-			for _, r := range results {
-				mr := r.find(mode)
-				if mr == nil {
-					return fmt.Errorf("sweep: cell %s path %d has no %s run", r.Cell, r.Path, mode)
-				}
-				key := func(t *table) {
-					t.str("cell_id", r.Cell)
-					t.str("mode", mode)
-					t.i64("path", int64(r.Path))
-				}
-				key(runs)
-				addParams(runs, axes, r.Params)
-				runs.str("mark_source", mr.MarkSource)
-				runs.structFields(reflect.ValueOf(mr.Metrics), "")
-				runs.endRow()
-				for _, l := range mr.Liquidations {
-					key(liqs)
-					liqs.structFields(reflect.ValueOf(l), "position_")
-					liqs.endRow()
-				}
-				if trades {
-					for _, f := range mr.Fills {
-						key(fills)
-						fills.structFields(reflect.ValueOf(f), "")
-						fills.endRow()
-					}
-				}
-				if equity {
-					s := mr.Series
-					for k := range s.Time {
-						key(eqs)
-						eqs.ts("time", s.Time[k])
-						eqs.f64("equity", s.Equity[k])
-						eqs.f64("capital_at_risk", s.CapitalAtRisk[k])
-						eqs.f64("margin_used", s.MarginUsed[k])
-						eqs.f64("leverage", s.Leverage[k])
-						eqs.endRow()
-					}
-				}
-			}
-		}
+		cell = append(cell, r)
+		return nil
+	})
+	if err == nil {
+		err = addCell()
+	}
+	if err != nil {
+		return err
 	}
 	tabs := []*table{runs, liqs}
 	if trades {
@@ -123,6 +86,58 @@ func writeTables(out string, axes []Axis, refs []jobRef, trades, equity bool) er
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// addCellRows appends one cell's rows, its records being every path's.
+func addCellRows(results []*jobResult, axes []Axis, runs, liqs, fills, eqs *table, trades, equity bool) error {
+	modes := []string{}
+	for _, mr := range results[0].Runs {
+		modes = append(modes, mr.Mode)
+	}
+	slices.Sort(modes)
+	for _, mode := range modes {
+		for _, r := range results {
+			mr := r.find(mode)
+			if mr == nil {
+				return fmt.Errorf("sweep: cell %s path %d has no %s run", r.Cell, r.Path, mode)
+			}
+			key := func(t *table) {
+				t.str("cell_id", r.Cell)
+				t.str("mode", mode)
+				t.i64("path", int64(r.Path))
+			}
+			key(runs)
+			addParams(runs, axes, r.Params)
+			runs.str("mark_source", mr.MarkSource)
+			runs.structFields(reflect.ValueOf(mr.Metrics), "")
+			runs.endRow()
+			for _, l := range mr.Liquidations {
+				key(liqs)
+				liqs.structFields(reflect.ValueOf(l), "position_")
+				liqs.endRow()
+			}
+			if trades {
+				for _, f := range mr.Fills {
+					key(fills)
+					fills.structFields(reflect.ValueOf(f), "")
+					fills.endRow()
+				}
+			}
+			if equity {
+				s := mr.Series
+				for k := range s.Time {
+					key(eqs)
+					eqs.ts("time", s.Time[k])
+					eqs.f64("equity", s.Equity[k])
+					eqs.f64("capital_at_risk", s.CapitalAtRisk[k])
+					eqs.f64("margin_used", s.MarginUsed[k])
+					eqs.f64("leverage", s.Leverage[k])
+					eqs.endRow()
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func (r *jobResult) find(mode string) *modeRun {
