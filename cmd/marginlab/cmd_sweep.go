@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -107,6 +108,9 @@ func setupSweep(flags *flag.FlagSet) runFunc {
 				owned++
 			}
 		}
+		if *equity {
+			warnEquitySize(sio.errOut, plan, shard, len(m.Time))
+		}
 		fmt.Fprintf(sio.out, "sweep %.12s: %d of %d cells (shard %s) × %d paths × %d modes over %d bars × %d symbols\n",
 			plan.Hash, owned, len(plan.Cells), shard, plan.Settings.Paths, len(plan.Cells[0].Config.Modes()), len(m.Time), len(m.Symbols))
 		prog := newProgress(sio.errOut)
@@ -133,6 +137,34 @@ func setupSweep(flags *flag.FlagSet) runFunc {
 		}
 		return nil
 	}
+}
+
+// equityWarnRows is the size of equity table past which sweep warns:
+// about 270 MB at the 27 bytes a row real sweeps compress to.
+const equityWarnRows = 10_000_000
+
+// warnEquitySize warns when --equity would write a very large table: one
+// row per recorded bar of every run, record_every thinning the bars.
+func warnEquitySize(w io.Writer, plan *sweep.Plan, shard sweep.Shard, bars int) {
+	rows, every := 0, map[int]bool{}
+	for k, c := range plan.Cells {
+		if shard.N <= 1 || k%shard.N == shard.K {
+			e := max(c.Config.RecordEvery, 1)
+			every[e] = true
+			rows += plan.Settings.Paths * len(c.Config.Modes()) * ((bars + e - 1) / e)
+		}
+	}
+	if rows <= equityWarnRows {
+		return
+	}
+	var list []string
+	for e := range every {
+		list = append(list, strconv.Itoa(e))
+	}
+	slices.Sort(list)
+	fmt.Fprintf(w, "%s: warning: --equity will write about %d million rows (roughly %d MB) to equity.parquet; "+
+		"record_every (%s) keeps every n-th bar: raise it to thin the series\n",
+		programName, rows/1_000_000, rows*27/1_000_000, strings.Join(list, ", "))
 }
 
 // pickShard reads --shard, or --shards with $JOB_COMPLETION_INDEX.

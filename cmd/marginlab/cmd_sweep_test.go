@@ -190,3 +190,24 @@ func TestSweepProgress(t *testing.T) {
 func sweepProgress(done, total, resumed int, steps int64, elapsed time.Duration) sweep.Progress {
 	return sweep.Progress{Done: done, Total: total, Resumed: resumed, BarSteps: steps, Elapsed: elapsed}
 }
+
+// TestWarnEquitySize: --equity warns when the equity table would pass 10
+// million rows, and record_every brings it under.
+func TestWarnEquitySize(t *testing.T) {
+	for _, tc := range []struct {
+		every string
+		warn  bool
+	}{{"1", true}, {"2", false}, {"[1, 4]", true}} {
+		cfg := strings.Replace(sweepConfig, "sweep: {paths: 4", "record_every: "+tc.every+"\nsweep: {paths: 4", 1)
+		plan, err := sweep.Expand([]byte(cfg), "s.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 6 cells (12 with two record_every values) × 4 paths × 2 modes × 250,000 bars ÷ record_every.
+		var b bytes.Buffer
+		warnEquitySize(&b, plan, sweep.Shard{N: 1}, 250_000)
+		if got := strings.Contains(b.String(), "warning: --equity will write about"); got != tc.warn {
+			t.Errorf("record_every %s: warned %v, want %v: %q", tc.every, got, tc.warn, b.String())
+		}
+	}
+}
