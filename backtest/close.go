@@ -2,10 +2,10 @@ package backtest
 
 import (
 	"math"
-	"slices"
 	"time"
 
 	"github.com/marginlab/marginlab/backtest/margin"
+	"github.com/marginlab/marginlab/backtest/risk"
 )
 
 // accumulators collect per-bar figures for the metrics.
@@ -255,8 +255,9 @@ func (s *sim) result() Result {
 			}
 			m.LiquidationFees += l.Fee
 		}
-		m.LossMedian, m.LossWorst = median(loss), slices.Max(loss)
-		m.LossMedianPct, m.LossWorstPct = median(pct), slices.Max(pct)
+		lossDist, pctDist := risk.Describe(loss), risk.Describe(pct)
+		m.LossMedian, m.LossWorst = lossDist.Median, lossDist.Worst
+		m.LossMedianPct, m.LossWorstPct = pctDist.Median, pctDist.Worst
 		m.IntrabarAmbiguity = float64(ambiguous) / float64(m.Liquidations)
 	}
 	m.Ruined = ac.ruinBar >= 0
@@ -297,14 +298,4 @@ func (s *sim) result() Result {
 		r.JournalError = "ledger: balances sum to " + sum.String() + ", not zero"
 	}
 	return r
-}
-
-// median of xs (mean of the middle two for an even count); xs is sorted.
-func median(xs []float64) float64 {
-	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
 }

@@ -48,18 +48,6 @@ func (f fixedQty) Size(in Intent, price, equity, leverage float64) float64 {
 	return f.Qty * w
 }
 
-// perSymbolQty sizes symbol positions by price bands (test helper).
-type qtyByPrice map[float64]float64
-
-func (q qtyByPrice) Size(in Intent, price, equity, leverage float64) float64 {
-	for p, n := range q {
-		if math.Abs(price-p) < 1e-9 {
-			return n
-		}
-	}
-	panic("no size for price")
-}
-
 // plainVenue: one 0.5 % tier, taker 0.05 %, liquidation fee 1 %.
 func plainVenue(taker, liqFee float64, rem venue.Remainder) *venue.Venue {
 	return &venue.Venue{Name: "plain", Family: venue.Binance, TakerFee: taker, LiquidationFee: liqFee, Remainder: rem,

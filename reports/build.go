@@ -63,9 +63,12 @@ type ModeStats struct {
 	LossPct        risk.Dist     // % of equity each liquidation took
 	LossMedian     risk.Interval // median of LossPct, distribution-free interval
 	Ambiguity      float64       // share of liquidations the close policy would not have fired
-	// Survival to the first liquidation and to ruin, in years.
+	// Survival to the first liquidation and to ruin, in years, and the
+	// longest a run was observed: the curves hold their last value until
+	// then.
 	FirstLiquidation []risk.SurvivalPoint
 	Ruin             []risk.SurvivalPoint
+	FollowUp         float64
 	// Means over runs, with t intervals.
 	ReturnOnCAR       risk.Interval
 	MarginUtilisation risk.Interval
@@ -192,6 +195,7 @@ func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, 
 		ms.Positions += m.Positions
 		ms.Liquidations += m.Liquidations
 		ms.Years += m.Years
+		ms.FollowUp = max(ms.FollowUp, m.Years)
 		if m.Liquidations > 0 {
 			any++
 		}
@@ -232,12 +236,21 @@ func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, 
 	return ms
 }
 
-// lossPcts returns each liquidation's loss as % of the equity before it.
+// lossPct is a liquidation's loss as % of the equity just before it;
+// false when that equity was not positive.
+func lossPct(l *sweep.LiquidationRow) (float64, bool) {
+	if l.EquityBefore <= 0 {
+		return 0, false
+	}
+	return 100 * l.MarginLost / l.EquityBefore, true
+}
+
+// lossPcts returns lossPct of every liquidation that has one.
 func lossPcts(liqs []*sweep.LiquidationRow) []float64 {
 	out := make([]float64, 0, len(liqs))
 	for _, l := range liqs {
-		if l.EquityBefore > 0 {
-			out = append(out, 100*l.MarginLost/l.EquityBefore)
+		if x, ok := lossPct(l); ok {
+			out = append(out, x)
 		}
 	}
 	return out
@@ -271,23 +284,9 @@ func leverageStats(modes []string, byMode map[string][]*sweep.RunRow, liqByMode 
 					liqs = append(liqs, l)
 				}
 			}
-			ls := LeverageStats{Leverage: lev, Mode: mode, Runs: len(runs)}
-			any, pos := 0, 0
-			var roc, ret []float64
-			for _, r := range runs {
-				ls.Liquidations += r.Metrics.Liquidations
-				pos += r.Metrics.Positions
-				if r.Metrics.Liquidations > 0 {
-					any++
-				}
-				roc = append(roc, r.Metrics.ReturnOnCapitalAtRisk)
-				ret = append(ret, r.Metrics.TotalReturn)
-			}
-			ls.AnyLiquidation = risk.Wilson(any, len(runs), conf)
-			ls.Per1000 = risk.PoissonRate(ls.Liquidations, float64(pos)/1000, conf)
-			ls.LossMedian = risk.MedianCI(lossPcts(liqs), conf)
-			ls.ReturnOnCAR = risk.MeanCI(roc, conf)
-			ls.TotalReturn = risk.MeanCI(ret, conf)
+			ms := modeStats(mode, runs, liqs, conf)
+			ls := LeverageStats{Leverage: lev, Mode: mode, Runs: ms.Runs, Liquidations: ms.Liquidations, AnyLiquidation: ms.AnyLiquidation,
+				Per1000: ms.Per1000, LossMedian: ms.LossMedian, ReturnOnCAR: ms.ReturnOnCAR, TotalReturn: ms.TotalReturn}
 			out = append(out, ls)
 		}
 	}
@@ -329,25 +328,21 @@ func findings(rep *Report) []string {
 	iso, cross := rep.mode("isolated"), rep.mode("cross")
 	if iso != nil && cross != nil {
 		out = append(out, rateFinding("Over all runs", iso.Per1000, cross.Per1000, iso.LossMedian, cross.LossMedian, rep.Conf))
-		// The leverage where the two modes differ most.
-		best, bestRatio := -1.0, 0.0
+		// The leverage where the two modes differ most (rows come isolated,
+		// then cross, at each leverage).
+		best, bestRatio := -1, 0.0
 		for k := 0; k+1 < len(rep.Leverage); k++ {
 			a, b := rep.Leverage[k], rep.Leverage[k+1]
 			if a.Mode != "isolated" || b.Mode != "cross" || a.Leverage != b.Leverage || a.Liquidations == 0 {
 				continue
 			}
-			r := a.Per1000.Estimate / math.Max(b.Per1000.Estimate, 1e-9)
-			if r > bestRatio {
-				best, bestRatio = a.Leverage, r
+			if r := a.Per1000.Estimate / math.Max(b.Per1000.Estimate, 1e-9); r > bestRatio {
+				best, bestRatio = k, r
 			}
 		}
-		if best > 0 {
-			for k := 0; k+1 < len(rep.Leverage); k++ {
-				a, b := rep.Leverage[k], rep.Leverage[k+1]
-				if a.Leverage == best && a.Mode == "isolated" && b.Mode == "cross" {
-					out = append(out, rateFinding(fmt.Sprintf("At %s× leverage", num(best)), a.Per1000, b.Per1000, a.LossMedian, b.LossMedian, rep.Conf))
-				}
-			}
+		if best >= 0 {
+			a, b := rep.Leverage[best], rep.Leverage[best+1]
+			out = append(out, rateFinding(fmt.Sprintf("At %s× leverage", num(a.Leverage)), a.Per1000, b.Per1000, a.LossMedian, b.LossMedian, rep.Conf))
 		}
 	}
 	for _, m := range rep.Modes {

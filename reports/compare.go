@@ -41,7 +41,18 @@ var compareMetrics = []struct {
 	{"max_drawdown", meanOf(func(r *sweep.RunRow) float64 { return r.Metrics.MaxDrawdown })},
 	{"return_on_capital_at_risk", meanOf(func(r *sweep.RunRow) float64 { return r.Metrics.ReturnOnCapitalAtRisk })},
 	{"margin_utilisation", meanOf(func(r *sweep.RunRow) float64 { return r.Metrics.MarginUtilisation })},
-	{"loss_median_pct", meanOf(func(r *sweep.RunRow) float64 { return r.Metrics.LossMedianPct })},
+	{"loss_median_pct", func(rows []*sweep.RunRow) float64 {
+		// Over the runs that liquidated: a run without a liquidation has
+		// no loss to take a median of (its LossMedianPct is 0).
+		s, n := 0.0, 0
+		for _, r := range rows {
+			if r.Metrics.Liquidations > 0 {
+				s += r.Metrics.LossMedianPct
+				n++
+			}
+		}
+		return s / float64(n) // NaN when none liquidated
+	}},
 	{"fees", meanOf(func(r *sweep.RunRow) float64 { return r.Metrics.Fees })},
 	{"funding_paid", meanOf(func(r *sweep.RunRow) float64 { return r.Metrics.FundingPaid })},
 }
@@ -75,12 +86,11 @@ type Change struct {
 
 // Comparison is the result of Compare.
 type Comparison struct {
-	Matched       int // runs (cell, mode, path) in both
-	OnlyBase      int
-	OnlyNew       int
-	Changes       []Change
-	Crossed       int // changes past their threshold
-	UnknownMetric []string
+	Matched  int // runs (cell, mode, path) in both
+	OnlyBase int
+	OnlyNew  int
+	Changes  []Change
+	Crossed  int // changes past their threshold
 }
 
 // ErrNothingInCommon is returned when two result sets share no run.
@@ -136,7 +146,9 @@ func Compare(base, next *sweep.Results, thresholds map[string]float64) (*Compari
 			ch.Diff = ch.New - ch.Base
 			if t, ok := thresholds[m.name]; ok {
 				ch.Threshold = t
-				ch.Crossed = math.Abs(ch.Diff) > t || math.IsNaN(ch.Diff)
+				// Undefined on one side only (e.g. liquidations appeared) is a
+				// change past any threshold; undefined on both is none.
+				ch.Crossed = math.Abs(ch.Diff) > t || math.IsNaN(ch.Base) != math.IsNaN(ch.New)
 				if ch.Crossed {
 					c.Crossed++
 				}

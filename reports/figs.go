@@ -3,6 +3,7 @@ package reports
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"slices"
@@ -31,8 +32,12 @@ var errNoSeries = errors.New("no equity series were kept (a sweep keeps them wit
 // were kept.
 type EquitySource func(cell string, path int) ([]sweep.EquityRow, error)
 
-// DirEquity reads series from a sweep directory's equity.parquet.
-func DirEquity(dir string) EquitySource {
+// DirEquity reads series from the equity.parquet of res's sweep
+// directory dir, or is nil when the sweep wrote none.
+func DirEquity(dir string, res *sweep.Results) EquitySource {
+	if !res.Manifest.Equity {
+		return nil
+	}
 	return func(cell string, path int) ([]sweep.EquityRow, error) { return sweep.ReadEquity(dir, cell, path) }
 }
 
@@ -82,6 +87,11 @@ func Figures(res *sweep.Results, rep *Report, eq EquitySource) (*FigureSet, erro
 		for _, p := range m.FirstLiquidation {
 			s.X, s.Y, s.Lo, s.Hi = append(s.X, 365.25*p.Time), append(s.Y, p.Survival), append(s.Lo, p.Lo), append(s.Hi, p.Hi)
 		}
+		// Hold the last value to the end of follow-up, so a mode without
+		// liquidations is a line at 1, not a point.
+		if last := m.FirstLiquidation[len(m.FirstLiquidation)-1]; m.FollowUp > last.Time {
+			s.X, s.Y, s.Lo, s.Hi = append(s.X, 365.25*m.FollowUp), append(s.Y, last.Survival), append(s.Lo, last.Lo), append(s.Hi, last.Hi)
+		}
 		surv = append(surv, s)
 	}
 	f, err = figures.Survival(surv, "days to the first liquidation")
@@ -89,8 +99,8 @@ func Figures(res *sweep.Results, rep *Report, eq EquitySource) (*FigureSet, erro
 	losses := map[string][]float64{}
 	for k := range res.Liquidations {
 		l := &res.Liquidations[k]
-		if l.EquityBefore > 0 {
-			losses[l.Mode] = append(losses[l.Mode], 100*l.MarginLost/l.EquityBefore)
+		if x, ok := lossPct(l); ok {
+			losses[l.Mode] = append(losses[l.Mode], x)
 		}
 	}
 	f, err = figures.LossDistribution(losses, "loss per liquidation, % of equity")
@@ -125,12 +135,7 @@ func frontier(res *sweep.Results) map[string][]figures.Point {
 	}
 	out := map[string][]figures.Point{}
 	for mode, cells := range sums {
-		ids := make([]string, 0, len(cells))
-		for id := range cells {
-			ids = append(ids, id)
-		}
-		slices.Sort(ids)
-		for _, id := range ids {
+		for _, id := range slices.Sorted(maps.Keys(cells)) {
 			a := cells[id]
 			out[mode] = append(out[mode], figures.Point{X: a.dd / a.n, Y: a.ret / a.n, Label: id})
 		}
@@ -160,12 +165,7 @@ func cellOverTime(res *sweep.Results, eq EquitySource) (*figures.Figure, error) 
 		counts[r.CellID] = c
 	}
 	best, gap := "", -1
-	ids := make([]string, 0, len(counts))
-	for id := range counts {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(counts)) {
 		c := counts[id]
 		if g := abs(c[0] - c[1]); g > gap {
 			best, gap = id, g

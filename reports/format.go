@@ -63,13 +63,19 @@ func plural(n int, noun string) string {
 	return strconv.Itoa(n) + " " + noun + "s"
 }
 
-// diffText prints a paired difference: counts as they are, fractions in
-// percentage points.
-func diffText(p PairedDiff) string {
+// diffUnit is how a paired difference prints: counts as they are,
+// fractions in percentage points.
+func diffUnit(p PairedDiff) (scale float64, unit string) {
 	if p.Unit == UnitFraction {
-		return num(100*p.Diff.Estimate) + " pp"
+		return 100, " pp"
 	}
-	return num(p.Diff.Estimate)
+	return 1, ""
+}
+
+// diffText prints a paired difference's estimate.
+func diffText(p PairedDiff) string {
+	scale, unit := diffUnit(p)
+	return num(scale*p.Diff.Estimate) + unit
 }
 
 // diffInterval prints a paired difference's interval in diffText's unit.
@@ -77,10 +83,8 @@ func diffInterval(p PairedDiff) string {
 	if math.IsNaN(p.Diff.Lo) && math.IsNaN(p.Diff.Hi) {
 		return "– (one pair)"
 	}
-	if p.Unit == UnitFraction {
-		return "[" + num(100*p.Diff.Lo) + ", " + num(100*p.Diff.Hi) + "] pp"
-	}
-	return rangeText(p.Diff)
+	scale, unit := diffUnit(p)
+	return "[" + num(scale*p.Diff.Lo) + ", " + num(scale*p.Diff.Hi) + "]" + unit
 }
 
 // header says what the report covers.

@@ -1,7 +1,6 @@
 package reports
 
 import (
-	"bytes"
 	"html/template"
 	"io"
 	"regexp"
@@ -11,10 +10,6 @@ import (
 // figures as inline SVG, with inline CSS and no scripts or assets from the
 // network, so it works offline and as a CI artifact.
 func WriteHTML(w io.Writer, r *Report, figs *FigureSet) error {
-	var md bytes.Buffer
-	if err := WriteMarkdown(&md, r); err != nil {
-		return err
-	}
 	type fig struct {
 		Title string
 		SVG   template.HTML

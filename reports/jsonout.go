@@ -6,7 +6,8 @@ import (
 	"math"
 	"reflect"
 	"strings"
-	"unicode"
+
+	"github.com/marginlab/marginlab/backtest/sweep"
 )
 
 // WriteJSON writes every number of the report as JSON: field names in
@@ -61,7 +62,7 @@ func plain(v reflect.Value) any {
 			if !f.IsExported() {
 				continue
 			}
-			o.keys = append(o.keys, snake(f.Name))
+			o.keys = append(o.keys, sweep.SnakeCase(f.Name))
 			o.vals = append(o.vals, plain(v.Field(i)))
 		}
 		return o
@@ -104,19 +105,4 @@ func sortByName(idx []int, names []string) {
 			idx[j], idx[j-1] = idx[j-1], idx[j]
 		}
 	}
-}
-
-// snake turns "ReturnOnCAR" into "return_on_car" and "Per1000" into
-// "per_1000".
-func snake(name string) string {
-	var b strings.Builder
-	rs := []rune(name)
-	for i, r := range rs {
-		if i > 0 && (unicode.IsUpper(r) && (!unicode.IsUpper(rs[i-1]) || i+1 < len(rs) && unicode.IsLower(rs[i+1])) ||
-			unicode.IsDigit(r) && !unicode.IsDigit(rs[i-1])) {
-			b.WriteByte('_')
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
 }

@@ -127,7 +127,7 @@ func TestHTML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	figs, err := Figures(res, rep, DirEquity(dir))
+	figs, err := Figures(res, rep, DirEquity(dir, res))
 	if err != nil {
 		t.Fatal(err)
 	}

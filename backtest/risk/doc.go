@@ -1,5 +1,5 @@
-// Package risk is the statistics leaf that the report and sweep packages
-// share: interval estimates for liquidation frequencies, survival to the
+// Package risk is the statistics leaf that the backtest, sweep and report
+// packages share: interval estimates for liquidation frequencies, survival to the
 // first liquidation, paired isolated−cross differences and summaries of loss
 // distributions. It imports only the standard library and gonum
 // (DESIGN.md §1), takes plain values and returns plain structs

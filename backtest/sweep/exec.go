@@ -41,7 +41,8 @@ func (s Shard) String() string {
 	return fmt.Sprintf("%d/%d", s.K, s.N)
 }
 
-func (s Shard) owns(i int) bool { return s.N <= 1 || i%s.N == s.K }
+// Owns says whether cell i (in id order) belongs to the shard.
+func (s Shard) Owns(i int) bool { return s.N <= 1 || i%s.N == s.K }
 
 // Options configure Run.
 type Options struct {
@@ -113,7 +114,7 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 	var jobs []job
 	for p := range plan.Settings.Paths {
 		for c := range plan.Cells {
-			if opt.Shard.owns(c) {
+			if opt.Shard.Owns(c) {
 				jobs = append(jobs, job{cell: c, path: p})
 			}
 		}

@@ -47,7 +47,7 @@ func openManifest(out string, plan *Plan, opt Options) (*Manifest, error) {
 		Trades: opt.Trades, Equity: opt.Equity}
 	for k, c := range plan.Cells {
 		m.PlanCells = append(m.PlanCells, c.ID)
-		if opt.Shard.owns(k) {
+		if opt.Shard.Owns(k) {
 			m.Cells = append(m.Cells, c.ID)
 		}
 	}

@@ -52,15 +52,11 @@ func ReadResults(dir string) (*Results, error) {
 		return nil, fmt.Errorf("sweep: %s is not complete (%d of %d jobs); finish the sweep first", dir, man.JobsDone, man.JobsTotal)
 	}
 	res := &Results{Manifest: man}
-	runs, err := readTable(filepath.Join(dir, "runs.parquet"))
+	get, n, release, err := readColumns(filepath.Join(dir, "runs.parquet"))
 	if err != nil {
 		return nil, err
 	}
-	defer runs.Release()
-	get, n, err := columns(runs)
-	if err != nil {
-		return nil, err
-	}
+	defer release()
 	for r := range n {
 		row := RunRow{CellID: get.str("cell_id", r), Mode: get.str("mode", r), Path: int(get.i64("path", r)),
 			MarkSource: get.str("mark_source", r), Params: map[string]any{}}
@@ -80,15 +76,11 @@ func ReadResults(dir string) (*Results, error) {
 	if get.err != nil {
 		return nil, get.err
 	}
-	liqs, err := readTable(filepath.Join(dir, "liquidations.parquet"))
+	lget, ln, lrelease, err := readColumns(filepath.Join(dir, "liquidations.parquet"))
 	if err != nil {
 		return nil, err
 	}
-	defer liqs.Release()
-	lget, ln, err := columns(liqs)
-	if err != nil {
-		return nil, err
-	}
+	defer lrelease()
 	for r := range ln {
 		row := LiquidationRow{CellID: lget.str("cell_id", r), Mode: lget.str("mode", r), Path: int(lget.i64("path", r))}
 		lget.fill(reflect.ValueOf(&row.LiquidationRecord).Elem(), "position_", r)
@@ -118,12 +110,18 @@ type tableCols struct {
 	err    error
 }
 
-func columns(t arrow.Table) (*tableCols, int, error) {
-	c := &tableCols{byName: map[string]*arrow.Chunked{}}
+// readColumns reads the result table at path: its columns by name, its
+// row count, and release, which frees it once the values are read.
+func readColumns(path string) (c *tableCols, rows int, release func(), err error) {
+	t, err := readTable(path)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	c = &tableCols{path: path, byName: map[string]*arrow.Chunked{}}
 	for i := range int(t.NumCols()) {
 		c.byName[t.Schema().Field(i).Name] = t.Column(i).Data()
 	}
-	return c, int(t.NumRows()), nil
+	return c, int(t.NumRows()), t.Release, nil
 }
 
 // at returns the chunk holding row r and the row's index in it.
@@ -131,7 +129,7 @@ func (c *tableCols) at(name string, r int) (arrow.Array, int) {
 	ch, ok := c.byName[name]
 	if !ok {
 		if c.err == nil {
-			c.err = fmt.Errorf("sweep: result table has no column %q (written by another version?)", name)
+			c.err = fmt.Errorf("sweep: %s has no column %q (written by another version of marginlab?)", c.path, name)
 		}
 		return nil, 0
 	}
@@ -215,15 +213,11 @@ type EquityRow struct {
 // one cell and path, every mode; it returns os.ErrNotExist when the sweep
 // wrote no equity table.
 func ReadEquity(dir, cell string, path int) ([]EquityRow, error) {
-	t, err := readTable(filepath.Join(dir, "equity.parquet"))
+	get, n, release, err := readColumns(filepath.Join(dir, "equity.parquet"))
 	if err != nil {
 		return nil, err
 	}
-	defer t.Release()
-	get, n, err := columns(t)
-	if err != nil {
-		return nil, err
-	}
+	defer release()
 	var out []EquityRow
 	for r := range n {
 		if get.str("cell_id", r) != cell || int(get.i64("path", r)) != path {

@@ -337,4 +337,17 @@ func TestReadResults(t *testing.T) {
 	if _, err := ReadResults(t.TempDir()); err == nil {
 		t.Error("an empty directory read as results")
 	}
+	// A table without the columns it should have: the error names the file
+	// and the column.
+	liqPath := filepath.Join(out, "liquidations.parquet")
+	b, err := os.ReadFile(filepath.Join(out, "runs.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(liqPath, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadResults(out); err == nil || !strings.Contains(err.Error(), liqPath) || !strings.Contains(err.Error(), `has no column "`) {
+		t.Errorf("a liquidations table without its columns: %v", err)
+	}
 }

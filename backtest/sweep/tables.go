@@ -45,24 +45,18 @@ func writeTables(out string, axes []Axis, refs []jobRef, trades, equity bool) er
 	// Rows go out a cell at a time: every path of one mode, then the next
 	// mode. A cell's records arrive consecutively, since order is sorted.
 	var cell []*jobResult
-	addCell := func() error {
-		if len(cell) == 0 {
-			return nil
-		}
-		defer func() { cell = cell[:0] }()
-		return addCellRows(cell, axes, runs, liqs, fills, eqs, trades, equity)
-	}
 	err := readJobsInOrder(order, runtime.GOMAXPROCS(0), 64, func(r *jobResult) error {
 		if len(cell) > 0 && cell[0].Cell != r.Cell {
-			if err := addCell(); err != nil {
+			if err := addCellRows(cell, axes, runs, liqs, fills, eqs, trades, equity); err != nil {
 				return err
 			}
+			cell = cell[:0]
 		}
 		cell = append(cell, r)
 		return nil
 	})
-	if err == nil {
-		err = addCell()
+	if err == nil && len(cell) > 0 {
+		err = addCellRows(cell, axes, runs, liqs, fills, eqs, trades, equity)
 	}
 	if err != nil {
 		return err
@@ -260,11 +254,20 @@ func structColumns(t reflect.Type, modePrefix string) []column {
 	return cols
 }
 
-// fieldName turns "LiquidationsPer1000" into "liquidations_per_1000".
+// fieldName is a Go field's column name: its SnakeCase, with modePrefix
+// before a field named Mode (a liquidation's position mode beside the
+// run's mode).
 func fieldName(name, modePrefix string) string {
 	if name == "Mode" {
 		return modePrefix + "mode"
 	}
+	return SnakeCase(name)
+}
+
+// SnakeCase turns a Go name into the snake_case the result tables (and
+// the reports built from them) use: "LiquidationsPer1000" becomes
+// "liquidations_per_1000", "ReturnOnCAR" "return_on_car".
+func SnakeCase(name string) string {
 	var b strings.Builder
 	rs := []rune(name)
 	for i, r := range rs {

@@ -45,7 +45,7 @@ capital-efficiency means.`,
 func setupReport(flags *flag.FlagSet) runFunc {
 	out := flags.String("out", "", "output `DIR` (default RESULTS_DIR/report)")
 	conf := flags.Float64("conf", 0.95, "interval `LEVEL`, in (0, 1)")
-	seed := flags.Uint64("seed", 1, "bootstrap `SEED`")
+	seed := flags.Uint64("seed", defaultReportSeed, "bootstrap `SEED`")
 	return func(ctx context.Context, sio *stdio, args []string) error {
 		if len(args) != 1 {
 			return usagef("want one RESULTS_DIR, got %d arguments", len(args))
@@ -61,11 +61,7 @@ func setupReport(flags *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		var eq reports.EquitySource
-		if res.Manifest.Equity {
-			eq = reports.DirEquity(args[0])
-		}
-		if err := buildAndWriteReport(sio.errOut, dir, res, eq, reports.Options{Conf: *conf, Seed: *seed}); err != nil {
+		if err := buildAndWriteReport(sio.errOut, dir, res, reports.DirEquity(args[0], res), reports.Options{Conf: *conf, Seed: *seed}); err != nil {
 			return err
 		}
 		fmt.Fprintf(sio.out, "wrote %s: index.html, summary.md, summary.json, figures/\n", dir)

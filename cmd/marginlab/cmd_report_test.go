@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,9 +24,17 @@ func sweepInto(t *testing.T, cfg string) string {
 
 func TestReportAndCompare(t *testing.T) {
 	base := sweepInto(t, sweepConfig)
+	auto, err := os.ReadFile(filepath.Join(base, "report", "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := runArgs(t, "report", base)
 	if r.code != 0 {
 		t.Fatalf("report: %d\n%s", r.code, r.errOut)
+	}
+	// 'report' with its defaults reproduces the report the sweep wrote.
+	if again, _ := os.ReadFile(filepath.Join(base, "report", "summary.json")); !bytes.Equal(again, auto) {
+		t.Error("marginlab report wrote a different summary.json from the sweep's own report")
 	}
 	for _, f := range []string{"index.html", "summary.md", "summary.json", "figures/liquidation-frequency.svg", "figures/survival.png"} {
 		if st, err := os.Stat(filepath.Join(base, "report", f)); err != nil || st.Size() == 0 {

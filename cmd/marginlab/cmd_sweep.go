@@ -104,7 +104,7 @@ func setupSweep(flags *flag.FlagSet) runFunc {
 		}
 		owned := 0
 		for k := range plan.Cells {
-			if shard.N <= 1 || k%shard.N == shard.K {
+			if shard.Owns(k) {
 				owned++
 			}
 		}
@@ -148,7 +148,7 @@ const equityWarnRows = 10_000_000
 func warnEquitySize(w io.Writer, plan *sweep.Plan, shard sweep.Shard, bars int) {
 	rows, every := 0, map[int]bool{}
 	for k, c := range plan.Cells {
-		if shard.N <= 1 || k%shard.N == shard.K {
+		if shard.Owns(k) {
 			e := max(c.Config.RecordEvery, 1)
 			every[e] = true
 			rows += plan.Settings.Paths * len(c.Config.Modes()) * ((bars + e - 1) / e)

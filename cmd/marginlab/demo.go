@@ -10,13 +10,13 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
 	"github.com/marginlab/marginlab/backtest"
+	"github.com/marginlab/marginlab/backtest/risk"
 	"github.com/marginlab/marginlab/backtest/runconfig"
 	"github.com/marginlab/marginlab/data"
 )
@@ -258,7 +258,7 @@ func demoFindings(rungs []*pairedRun) []string {
 			sev = append(sev, fmt.Sprintf("%s was never liquidated", mode))
 			continue
 		}
-		sev = append(sev, fmt.Sprintf("a median %s liquidation cost %.1f %% of equity (%d liquidations)", mode, median(pcts), len(pcts)))
+		sev = append(sev, fmt.Sprintf("a median %s liquidation cost %.1f %% of equity (%d liquidations)", mode, risk.Describe(pcts).Median, len(pcts)))
 	}
 	out = append(out, capitalise(strings.Join(sev, "; "))+", over all leverages.")
 
@@ -288,17 +288,6 @@ func capitalise(s string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// median returns the median of xs (mean of the middle two when even),
-// sorting xs.
-func median(xs []float64) float64 {
-	slices.Sort(xs)
-	n := len(xs)
-	if n%2 == 1 {
-		return xs[n/2]
-	}
-	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // rungDir names a leverage's directory: "02x", "10x", "50x".

@@ -19,6 +19,10 @@ import (
 // their output directory.
 const reportDir = "report"
 
+// defaultReportSeed seeds the bootstrap of every report the commands
+// write, so 'marginlab report DIR' reproduces the report a sweep wrote.
+const defaultReportSeed = 1
+
 // buildAndWriteReport computes a report from res and writes every output
 // into dir: index.html, summary.md, summary.json and figures/, drawing the
 // cell-over-time figure from eq when it is not nil. A figure that failed
@@ -87,7 +91,7 @@ func removeStaleFigures(dir string, written map[string][]byte) error {
 // reported as an error that says the results themselves were written.
 func autoReport(w, warn io.Writer, out string, res *sweep.Results, eq reports.EquitySource) error {
 	dir := filepath.Join(out, reportDir)
-	if err := buildAndWriteReport(warn, dir, res, eq, reports.Options{}); err != nil {
+	if err := buildAndWriteReport(warn, dir, res, eq, reports.Options{Seed: defaultReportSeed}); err != nil {
 		return fmt.Errorf("the results are written, but their report failed: %w", err)
 	}
 	fmt.Fprintf(w, "Report: %s (summary.md, summary.json, figures/)\n", filepath.Join(dir, "index.html"))
@@ -100,11 +104,7 @@ func sweepReport(sio *stdio, out string) error {
 	if err != nil {
 		return fmt.Errorf("the results are written, but their report failed: %w", err)
 	}
-	var eq reports.EquitySource
-	if res.Manifest.Equity {
-		eq = reports.DirEquity(out)
-	}
-	return autoReport(sio.out, sio.errOut, out, res, eq)
+	return autoReport(sio.out, sio.errOut, out, res, reports.DirEquity(out, res))
 }
 
 // pairedResults lays out paired runs, one per cell on the real history, as
