@@ -78,25 +78,20 @@ func (r Renderer) CellOverTime(ts TimeSeries, title string) (*Figure, error) {
 		markers               int
 		inLegend              = map[string]bool{}
 	)
+	// addLine draws mode m's series ys (times scale) on p and counts it.
+	addLine := func(p *plot.Plot, m string, ys []float64, scale float64, count *int) {
+		if xy := points(secs, ys, scale, MaxPoints); len(xy) > 0 {
+			p.Add(&plotter.Line{XYs: xy, LineStyle: styles[m].line(len(xy))})
+			inLegend[m] = true
+			*count++
+		}
+	}
 	for _, m := range modes {
-		sty := styles[m]
 		if eq, ok := ts.Equity[m]; ok {
-			xy := points(secs, eq, 1, MaxPoints)
-			if len(xy) > 0 {
-				l := &plotter.Line{XYs: xy, LineStyle: sty.line(len(xy))}
-				top.Add(l)
-				inLegend[m] = true
-				topLines++
-			}
+			addLine(top, m, eq, 1, &topLines)
 		}
 		if mu, ok := ts.MarginUtil[m]; ok {
-			xy := points(secs, mu, 100, MaxPoints)
-			if len(xy) > 0 {
-				l := &plotter.Line{XYs: xy, LineStyle: sty.line(len(xy))}
-				bottom.Add(l)
-				inLegend[m] = true
-				bottomLines++
-			}
+			addLine(bottom, m, mu, 100, &bottomLines)
 		}
 	}
 	// Liquidation markers above the lines.
