@@ -15,7 +15,7 @@ type accumulators struct {
 	bars             int     // bars recorded
 	lastEq           float64 // the last close equity
 	carSum, carEqSum float64 // Σ capital at risk; Σ capital at risk / equity
-	imSum, levSum    float64 // Σ IM / equity; Σ notional / equity
+	levSum           float64 // Σ gross notional / equity
 	maxLev           float64
 	barsPositive     int // bars with equity > 0
 	ruinBar          int
@@ -26,10 +26,13 @@ type accumulators struct {
 	// equity/peak seen (MaxDrawdown = 1 − that).
 	peak, invPeak, lowRatio float64
 	// Sharpe: per-bar simple returns up to the first bar with equity ≤ 0,
-	// summed shifted by the first return (stable for the variance).
+	// summed shifted by the first return (stable for the variance). A
+	// return is eq·invLast − 1, invLast the reciprocal of the last equity
+	// (one division a bar serves the return and the ratios).
 	retN                 int
 	retShift, retS, retQ float64
 	retStopped           bool
+	invLast              float64
 }
 
 func (a *accumulators) start(cfg *Config, bars int) {
@@ -37,34 +40,6 @@ func (a *accumulators) start(cfg *Config, bars int) {
 	a.ruinAt = cfg.Capital * cfg.RuinFraction
 	a.capital0 = cfg.Capital
 	a.peak, a.lowRatio = math.Inf(-1), 1
-}
-
-// addEquity folds one close equity into the drawdown and return sums.
-func (a *accumulators) addEquity(eq float64) {
-	if a.bars > 0 && !a.retStopped {
-		if a.lastEq > 0 {
-			r := eq/a.lastEq - 1
-			if a.retN == 0 {
-				a.retShift = r
-			}
-			d := r - a.retShift
-			a.retN++
-			a.retS += d
-			a.retQ += d * d
-		} else {
-			a.retStopped = true
-		}
-	}
-	if eq > a.peak {
-		a.peak = eq
-		if eq > 0 {
-			a.invPeak = 1 / eq
-		}
-	} else if a.peak > 0 {
-		a.lowRatio = min(a.lowRatio, eq*a.invPeak)
-	}
-	a.lastEq = eq
-	a.bars++
 }
 
 // sharpe annualises the mean over the sample standard deviation (n − 1)
@@ -115,42 +90,84 @@ func (s *sim) close(i int) {
 	// has the configured leverage, so Σ IM = gross notional / leverage.
 	w := s.a.Wallet()
 	eq := w + carIso + upnl
-	im := gross / s.cfg.Leverage
 	car := carIso
 	if cross {
 		car += w + crossUPnL
 	}
-	s.record(i, eq, car, im, gross)
+	s.recordBars(i, []float64{eq}, []float64{car}, []float64{gross})
 }
 
-// record adds bar i's close figures to the metric accumulators and, every
-// Every-th bar, to the series.
-func (s *sim) record(i int, eq, car, im, gross float64) {
+// recordBars adds the close figures of bars i0, i0+1, … (equity, capital
+// at risk, gross notional) to the metric accumulators and, every Every-th
+// bar, to the series. It is the one place bars are recorded, whether
+// stepped one at a time or quiet bars in bulk, so both give the same bits.
+// The accumulators live in locals for the loop: fields behind a pointer
+// would be stored and reloaded every bar.
+func (s *sim) recordBars(i0 int, eqs, cars, grosses []float64) {
 	ac := &s.acc
-	ac.addEquity(eq)
-	ac.carSum += car
-	lev := 0.0
-	if eq > 0 {
-		inv := 1 / eq
-		lev = gross * inv
-		ac.barsPositive++
-		ac.carEqSum += car * inv
-		ac.imSum += im * inv
-		ac.levSum += lev
-		ac.maxLev = max(ac.maxLev, lev)
+	bars, lastEq, invLast := ac.bars, ac.lastEq, ac.invLast
+	carSum, carEqSum, levSum, maxLev, barsPositive := ac.carSum, ac.carEqSum, ac.levSum, ac.maxLev, ac.barsPositive
+	peak, invPeak, lowRatio := ac.peak, ac.invPeak, ac.lowRatio
+	retN, retShift, retS, retQ, retStopped := ac.retN, ac.retShift, ac.retS, ac.retQ, ac.retStopped
+	ruinBar, ruinAt := ac.ruinBar, ac.ruinAt
+	last, every, series := len(s.m.Time)-1, s.cfg.Every, !s.cfg.NoSeries
+	cars, grosses = cars[:len(eqs)], grosses[:len(eqs)]
+	for b, eq := range eqs {
+		car, gross := cars[b], grosses[b]
+		// Drawdown and returns.
+		if bars > 0 && !retStopped {
+			if lastEq > 0 {
+				r := eq*invLast - 1
+				if retN == 0 {
+					retShift = r
+				}
+				d := r - retShift
+				retN++
+				retS += d
+				retQ += d * d
+			} else {
+				retStopped = true
+			}
+		}
+		if eq > peak {
+			peak = eq
+			if eq > 0 {
+				invPeak = 1 / eq
+			}
+		} else if peak > 0 {
+			lowRatio = min(lowRatio, eq*invPeak)
+		}
+		lastEq = eq
+		bars++
+		// Capital use.
+		carSum += car
+		lev := 0.0
+		if eq > 0 {
+			invLast = 1 / eq
+			lev = gross * invLast
+			barsPositive++
+			carEqSum += car * invLast
+			levSum += lev
+			maxLev = max(maxLev, lev)
+		}
+		if ruinBar < 0 && eq <= ruinAt {
+			ruinBar = i0 + b
+		}
+		if s.recordIn--; series && (s.recordIn <= 0 || i0+b == last) {
+			s.recordIn = every
+			sr := &s.res.Series
+			sr.Time = append(sr.Time, s.m.Time[i0+b])
+			sr.Equity = append(sr.Equity, eq)
+			sr.CapitalAtRisk = append(sr.CapitalAtRisk, car)
+			sr.MarginUsed = append(sr.MarginUsed, gross/s.cfg.Leverage)
+			sr.Leverage = append(sr.Leverage, lev)
+		}
 	}
-	if ac.ruinBar < 0 && eq <= ac.ruinAt {
-		ac.ruinBar = i
-	}
-	if s.recordIn--; !s.cfg.NoSeries && (s.recordIn <= 0 || i == len(s.m.Time)-1) {
-		s.recordIn = s.cfg.Every
-		sr := &s.res.Series
-		sr.Time = append(sr.Time, s.m.Time[i])
-		sr.Equity = append(sr.Equity, eq)
-		sr.CapitalAtRisk = append(sr.CapitalAtRisk, car)
-		sr.MarginUsed = append(sr.MarginUsed, im)
-		sr.Leverage = append(sr.Leverage, lev)
-	}
+	ac.bars, ac.lastEq, ac.invLast = bars, lastEq, invLast
+	ac.carSum, ac.carEqSum, ac.levSum, ac.maxLev, ac.barsPositive = carSum, carEqSum, levSum, maxLev, barsPositive
+	ac.peak, ac.invPeak, ac.lowRatio = peak, invPeak, lowRatio
+	ac.retN, ac.retShift, ac.retS, ac.retQ, ac.retStopped = retN, retShift, retS, retQ, retStopped
+	ac.ruinBar = ruinBar
 }
 
 // marginPolicy tops up or sweeps an isolated position at the close.
@@ -271,7 +288,9 @@ func (s *sim) result() Result {
 	}
 	if ac.barsPositive > 0 {
 		bp := float64(ac.barsPositive)
-		m.MarginUtilisation = ac.imSum / bp
+		// Every position has the configured leverage, so Σ IM / equity
+		// is the effective leverage over it.
+		m.MarginUtilisation = ac.levSum / s.cfg.Leverage / bp
 		m.IdleCapital = 1 - ac.carEqSum/bp
 		m.EffectiveLeverage = ac.levSum / bp
 	}

@@ -4,10 +4,13 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/marginlab/marginlab/data"
 )
 
-// TestIncrementalMetrics: drawdown and Sharpe folded bar by bar equal the
-// direct two-pass computations over the whole equity series.
+// TestIncrementalMetrics: drawdown, Sharpe and the capital-use sums folded
+// by recordBars, in chunks of any size, equal the direct two-pass
+// computations over the whole series, and chunking does not change a bit.
 func TestIncrementalMetrics(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for trial := range 50 {
@@ -21,10 +24,38 @@ func TestIncrementalMetrics(t *testing.T) {
 			}
 			eq[k] = e
 		}
-		var a accumulators
-		a.start(&Config{Capital: 1000}, n)
-		for _, x := range eq {
-			a.addEquity(x)
+		car, gross := make([]float64, n), make([]float64, n)
+		for k := range car {
+			car[k], gross[k] = 100*rng.Float64(), 5000*rng.Float64()
+		}
+		fold := func(chunked bool) accumulators {
+			s := &sim{m: &data.Market{Time: make([]int64, n)}, cfg: &Config{Capital: 1000, Leverage: 5, NoSeries: true}}
+			s.acc.start(s.cfg, n)
+			for k0 := 0; k0 < n; {
+				k1 := k0 + 1
+				if chunked {
+					k1 = min(n, k0+1+rng.IntN(200))
+				}
+				s.recordBars(k0, eq[k0:k1], car[k0:k1], gross[k0:k1])
+				k0 = k1
+			}
+			return s.acc
+		}
+		a := fold(false)
+		if b := fold(true); a != b {
+			t.Fatalf("trial %d: chunked recording differs:\n%+v\n%+v", trial, a, b)
+		}
+		// Direct capital use: means over the bars with positive equity.
+		levSum, carEqSum, pos := 0.0, 0.0, 0
+		for k, x := range eq {
+			if x > 0 {
+				levSum += gross[k] / x
+				carEqSum += car[k] / x
+				pos++
+			}
+		}
+		if a.barsPositive != pos || math.Abs(a.levSum-levSum) > 1e-9*levSum || math.Abs(a.carEqSum-carEqSum) > 1e-9*carEqSum {
+			t.Fatalf("trial %d: leverage sum %v / %v, capital-at-risk sum %v / %v over %d / %d bars", trial, a.levSum, levSum, a.carEqSum, carEqSum, a.barsPositive, pos)
 		}
 		// Direct: largest fall from a running peak, as a fraction of it.
 		peak, dd := math.Inf(-1), 0.0

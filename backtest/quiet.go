@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/marginlab/marginlab/backtest/margin"
+	"github.com/marginlab/marginlab/backtest/venue"
 )
 
 // Quiet bars. Between events a bar only marks positions and records
@@ -146,9 +147,29 @@ func firstReach(st *symState, k0, k1, side int, x float64, onMark bool) int {
 
 // scanCross returns the first bar in [k0, k1) where the cross account's
 // health at the adverse prices fails or reaches the near-miss ratio, as
-// crossPath would find, or k1. Column by column, but each bar's sums run
-// over the legs in CrossHealth's order, so every decision is the same.
+// crossPath would find, or k1. A cheap bound (crossSafeUntil) clears most
+// bars; the rest get the exact per-bar sums, so every decision is the same.
 func (s *sim) scanCross(k0, k1 int) int {
+	for k0 < k1 {
+		j := s.crossSafeUntil(k0, k1)
+		if j > k0 {
+			k0 = j
+			continue
+		}
+		// Too close to call from the bound: exact sums over a short block,
+		// then the bound again.
+		b1 := min(k1, k0+64)
+		if e := s.scanCrossExact(k0, b1); e < b1 {
+			return e
+		}
+		k0 = b1
+	}
+	return k1
+}
+
+// scanCrossExact is scanCross bar by bar: each bar's sums run over the
+// legs in CrossHealth's order.
+func (s *sim) scanCrossExact(k0, k1 int) int {
 	n := k1 - k0
 	if n <= 0 {
 		return k1
@@ -194,7 +215,132 @@ func (s *sim) scanCross(k0, k1 int) int {
 	return k1
 }
 
-// recordQuiet records bars [k0, k1) as close would, column by column.
+// crossSafeUntil returns the first bar of [k0, k1) at which the cross
+// account is not certainly healthy and below the near-miss ratio, from
+// one floor-style pass over each leg's adverse prices. While a leg's
+// notional stays in one tier, its share of equity − maintenance (and of
+// NearMiss·equity − maintenance) is linear and monotone in its price: it
+// rises with the price for a long and falls for a short, because the
+// maintenance rate is below 1 (and below NearMiss). So the account's slack
+// at bar k0, shared equally between the legs, gives each leg a price it
+// may fall to (a long) or rise to (a short) before the sums could reach
+// the thresholds; the first bar where some leg passes that price or leaves
+// its tier ends the safe stretch. A margin of 10⁻⁹ of the figures' size
+// absorbs rounding: anything closer is left to scanCross's exact sums.
+func (s *sim) crossSafeUntil(k0, k1 int) int {
+	fee, thr := s.cfg.Venue.TakerFee, s.cfg.NearMiss
+	rule := s.cfg.Venue.Rule()
+	n := len(s.legs)
+	s.qSlope = grow(s.qSlope, 2*n)
+	slopeH, slopeG := s.qSlope[:n], s.qSlope[n:2*n]
+	eq, mm := s.a.Wallet(), 0.0
+	size := math.Abs(eq)
+	for j, sk := range s.legs {
+		st := &s.syms[sk]
+		p := st.pos
+		price := st.markAdverse(k0, p.Side)
+		r := 0.0 // maintenance rate on the price, as MaintenanceCached
+		if rule.OnMark {
+			r = p.Brackets[st.tierOf(p.Qty*price)].MMR
+			if rule.FeeInRate {
+				r += fee
+			}
+			if r >= 1 || (thr > 0 && r >= thr) {
+				return k0
+			}
+		}
+		// |d(share)/d(price)|: q(1 ± r) for equity − maintenance, q(thr ± r)
+		// for thr·equity − maintenance (the sign is + for a short).
+		sr := -float64(p.Side) * r
+		slopeH[j], slopeG[j] = p.Qty*(1+sr), p.Qty*(thr+sr)
+		u := float64(p.Side) * p.Qty * (price - p.Entry)
+		m := s.a.MaintenanceCached(p, fee, price)
+		eq += u
+		mm += m
+		size += p.Qty*(price+p.Entry) + math.Abs(m)
+	}
+	tol := 1e-9 * size
+	slackH, slackG := (eq-mm-tol)/float64(n), (thr*eq-mm-tol)/float64(n)
+	if !(slackH > 0) || (thr > 0 && !(slackG > 0)) {
+		return k0
+	}
+	end := k1
+	for j, sk := range s.legs {
+		st := &s.syms[sk]
+		p := st.pos
+		move := slackH / slopeH[j]
+		if thr > 0 {
+			move = min(move, slackG/slopeG[j])
+		}
+		// The tier's price span, shrunk a little for rounding.
+		lo, hi := math.Inf(-1), math.Inf(1)
+		if rule.OnMark {
+			br, k := p.Brackets, st.tier
+			if k > 0 {
+				lo = br[k-1].Cap / p.Qty * (1 + 1e-12)
+			}
+			if k < len(br)-1 {
+				hi = br[k].Cap / p.Qty * (1 - 1e-12)
+			}
+		}
+		price := st.markAdverse(k0, p.Side)
+		if p.Side > 0 {
+			lo = max(lo, price-move)
+		} else {
+			hi = min(hi, price+move)
+		}
+		end = firstOutside(st, k0, end, p.Side, lo, hi)
+	}
+	return end
+}
+
+// firstOutside returns the first bar in [k0, k1) whose adverse price (mark,
+// or trades where the mark is NaN, as markAdverse) for side is at or
+// outside (lo, hi), or k1.
+func firstOutside(st *symState, k0, k1, side int, lo, hi float64) int {
+	trades := st.c.Low[k0:k1]
+	if side < 0 {
+		trades = st.c.High[k0:k1]
+	}
+	adv := trades
+	if st.mark != nil {
+		adv = st.mark.Low[k0:k1]
+		if side < 0 {
+			adv = st.mark.High[k0:k1]
+		}
+	}
+	trades = trades[:len(adv)]
+	for b, v := range adv {
+		if v != v {
+			v = trades[b]
+		}
+		if v <= lo || v >= hi {
+			return k0 + b
+		}
+	}
+	return k1
+}
+
+// tierOf returns the tier of notional n in the symbol's position brackets,
+// starting from the last tier found (positions rarely change tier).
+func (st *symState) tierOf(n float64) int {
+	br := st.pos.Brackets
+	if k := st.tier; k < len(br) && inTier(br, k, n) {
+		return k
+	}
+	st.tier = br.Index(n)
+	return st.tier
+}
+
+// inTier reports whether Brackets.Index(n) would return k.
+func inTier(br venue.Brackets, k int, n float64) bool {
+	return (k == 0 || n >= br[k-1].Cap) && (k == len(br)-1 || n < br[k].Cap)
+}
+
+// recordQuiet records bars [k0, k1) as close would, column by column:
+// each position adds its unrealised PnL and notional at every bar's mark
+// close, then the bars go to recordBars. The per-bar sums run over the
+// positions in close's order, so every figure has close's bits.
 func (s *sim) recordQuiet(k0, k1 int) {
 	n := k1 - k0
 	if n <= 0 {
@@ -202,19 +348,29 @@ func (s *sim) recordQuiet(k0, k1 int) {
 	}
 	s.qUPnL = grow(s.qUPnL, n)
 	s.qGross = grow(s.qGross, n)
-	s.qCross = grow(s.qCross, n)
-	upnl, gross, crossU := s.qUPnL[:n], s.qGross[:n], s.qCross[:n]
+	s.qCar = grow(s.qCar, n)
+	upnl, gross, car := s.qUPnL[:n], s.qGross[:n], s.qCar[:n]
 	clear(upnl)
 	clear(gross)
-	clear(crossU)
-	carIso, cross := 0.0, false
+	carIso, nIso, nCross := 0.0, 0, 0
+	for _, k := range s.openSyms() {
+		if s.syms[k].mode == margin.Isolated {
+			nIso++
+		} else {
+			nCross++
+		}
+	}
+	// Only a hybrid needs the cross positions' PnL apart from the total.
+	hybrid := nIso > 0 && nCross > 0
+	if hybrid {
+		clear(car)
+	}
 	for _, k := range s.openSyms() {
 		st := &s.syms[k]
 		p := st.pos
-		if st.mode == margin.Isolated {
+		isolated := st.mode == margin.Isolated
+		if isolated {
 			carIso += p.Margin()
-		} else {
-			cross = true
 		}
 		side, qty, entry := float64(p.Side), p.Qty, p.Entry
 		trades := st.c.Close[k0:k1]
@@ -222,7 +378,9 @@ func (s *sim) recordQuiet(k0, k1 int) {
 		if st.mark != nil {
 			marks = st.mark.Close[k0:k1]
 		}
-		if st.mode == margin.Cross {
+		upnl, gross := upnl[:len(marks)], gross[:len(marks)]
+		if hybrid && !isolated {
+			car := car[:len(marks)]
 			for b, mc := range marks {
 				if mc != mc { // NaN: no mark candle, as markClose
 					mc = trades[b]
@@ -230,7 +388,7 @@ func (s *sim) recordQuiet(k0, k1 int) {
 				u := side * qty * (mc - entry)
 				upnl[b] += u
 				gross[b] += qty * mc
-				crossU[b] += u
+				car[b] += u
 			}
 		} else {
 			for b, mc := range marks {
@@ -243,16 +401,29 @@ func (s *sim) recordQuiet(k0, k1 int) {
 		}
 		p.Mark = st.markClose(k1 - 1)
 	}
+	// Equity and capital at risk as close forms them: with no isolated
+	// position carIso is 0 and capital at risk is the equity; with no
+	// cross position it is carIso.
 	w := s.a.Wallet()
-	for b := range n {
-		eq := w + carIso + upnl[b]
-		im := gross[b] / s.cfg.Leverage
-		car := carIso
-		if cross {
-			car += w + crossU[b]
+	eq := upnl // in place: upnl is not needed after this
+	switch {
+	case hybrid:
+		for b, u := range upnl {
+			car[b] = carIso + (w + car[b])
+			eq[b] = w + carIso + u
 		}
-		s.record(k0+b, eq, car, im, gross[b])
+	case nCross > 0:
+		for b, u := range upnl {
+			eq[b] = w + carIso + u
+			car[b] = carIso + (w + u)
+		}
+	default:
+		for b, u := range upnl {
+			eq[b] = w + carIso + u
+			car[b] = carIso
+		}
 	}
+	s.recordBars(k0, eq, car, gross)
 }
 
 func grow(s []float64, n int) []float64 {

@@ -2,6 +2,7 @@ package backtest
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -73,4 +74,86 @@ func firstDiff(a, b string) string {
 		}
 	}
 	return "lengths differ"
+}
+
+// TestCrossBound: the cross account's quick bound (crossSafeUntil) never
+// clears a bar the exact per-bar sums would stop at, so scanCross finds
+// exactly scanCrossExact's bar, over random accounts of one to four legs
+// on tiered brackets (every maintenance family), with marks that are
+// sometimes missing, prices creeping toward liquidation in steps as small
+// as 10⁻⁷, and near-miss thresholds on and off.
+func TestCrossBound(t *testing.T) {
+	const bars = 600
+	rng := rand.New(rand.NewPCG(8, 8))
+	events, bounded := 0, 0
+	for trial := range 1000 {
+		n := 1 + rng.IntN(4)
+		sides := make([]int, n)
+		m := &data.Market{Time: make([]int64, bars), Timeframe: time.Minute}
+		for b := range m.Time {
+			m.Time[b] = int64(b) * int64(time.Minute)
+		}
+		withMarks := rng.IntN(2) == 0
+		for k := range n {
+			sides[k] = 1 - 2*rng.IntN(2)
+			p0 := math.Exp(rng.Float64() * 10)
+			step := math.Pow(10, -7+4.5*rng.Float64()) // relative move toward the adverse side per bar
+			c := data.MakeBars(bars)
+			price := p0
+			for b := range bars {
+				c.Time[b] = m.Time[b]
+				c.Open[b], c.Close[b] = price, price
+				if rng.IntN(5) == 0 { // some bars move back
+					price *= 1 + float64(sides[k])*step*rng.Float64()
+				} else {
+					price *= 1 - float64(sides[k])*step*(0.5+rng.Float64())
+				}
+				c.High[b], c.Low[b] = max(c.Open[b], price)*(1+step*rng.Float64()), min(c.Open[b], price)*(1-step*rng.Float64())
+			}
+			sym := data.Symbol{Name: fmt.Sprint("S", k), Candles: c}
+			if withMarks {
+				mk := data.MakeBars(bars)
+				for b := range bars {
+					f := 1 + 1e-4*(rng.Float64()-0.5)
+					mk.Time[b], mk.Open[b], mk.High[b], mk.Low[b], mk.Close[b] = c.Time[b], c.Open[b]*f, c.High[b]*f, c.Low[b]*f, c.Close[b]*f
+					if rng.IntN(50) == 0 {
+						mk.Open[b], mk.High[b], mk.Low[b], mk.Close[b] = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+					}
+				}
+				sym.Mark = &mk
+			}
+			m.Symbols = append(m.Symbols, sym)
+		}
+		br := venue.Brackets{{Floor: 0, Cap: 5e4, MMR: 0.004, MaxLeverage: 125}, {Floor: 5e4, Cap: 2e5, MMR: 0.01, MaxLeverage: 100},
+			{Floor: 2e5, Cap: 1e6, MMR: 0.025, MaxLeverage: 50}, {Floor: 1e6, Cap: math.Inf(1), MMR: 0.05, MaxLeverage: 20}}
+		br.Cumulate()
+		v := &venue.Venue{Name: "b", Family: []venue.Family{venue.Binance, venue.Bybit, venue.OKX}[rng.IntN(3)], TakerFee: 0.0005,
+			LiquidationFee: 0.01, Remainder: venue.ToInsurance, Default: []venue.Table{{Brackets: br}}}
+		cfg := Config{Venue: v, Capital: 1e4, Leverage: 20, Sizer: fixedNotional(1)}.withDefaults()
+		cfg.NearMiss = []float64{0, 0.5, 0.8}[rng.IntN(3)]
+		s := newSim(m, &Intents{Bars: bars, Symbols: n}, &cfg, CrossMode)
+		for k := range n {
+			notional := cfg.Capital * (5 + 14*rng.Float64()) / float64(n)
+			price := m.Symbols[k].Candles.Open[0]
+			if !s.fill(0, m.Time[0], k, float64(sides[k])*notional/price, price, "signal") {
+				t.Fatalf("trial %d: the opening fill was rejected", trial)
+			}
+		}
+		s.syncLegs()
+		exact := s.scanCrossExact(1, bars)
+		if got := s.scanCross(1, bars); got != exact {
+			t.Fatalf("trial %d (%s, %d legs, near-miss %v): scanCross stops at bar %d, the exact sums at %d", trial, v.Family, n, cfg.NearMiss, got, exact)
+		}
+		if exact < bars {
+			events++
+		}
+		if j := s.crossSafeUntil(1, bars); j > 1 && j < bars {
+			bounded++
+		}
+	}
+	// The comparison proves something only when events happen and the
+	// bound both clears bars and stops short of the end.
+	if events < 150 || bounded < 150 {
+		t.Fatalf("weak test: %d trials with an event, %d where the bound stopped inside the range", events, bounded)
+	}
 }

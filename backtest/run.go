@@ -53,6 +53,7 @@ type symState struct {
 	nearOK, resetOK bool
 	nearKey         [3]float64
 	fundK           int // next funding event
+	tier            int // tier of the last notional tested (tierOf)
 	// Price columns: liquidation checks use mark (when present and not
 	// NaN), stops and fills use trades.
 	c    *data.Bars
@@ -126,9 +127,9 @@ type sim struct {
 	stopsPossible bool
 	recordIn      int // bars until the next recorded bar
 	// Scratch columns for recording quiet bars.
-	qUPnL, qGross, qCross []float64
-	qEq, qMM              []float64
-	scaled                []venue.Bracket
+	qUPnL, qGross, qCar []float64
+	qEq, qMM, qSlope    []float64
+	scaled              []venue.Bracket
 }
 
 func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
