@@ -110,7 +110,7 @@ func (s *sim) recordBars(i0 int, eqs, cars, grosses []float64) {
 	peak, invPeak, lowRatio := ac.peak, ac.invPeak, ac.lowRatio
 	retN, retShift, retS, retQ, retStopped := ac.retN, ac.retShift, ac.retS, ac.retQ, ac.retStopped
 	ruinBar, ruinAt := ac.ruinBar, ac.ruinAt
-	last, every, series := len(s.m.Time)-1, s.cfg.Every, !s.cfg.NoSeries
+	last, every, series, recordIn := len(s.m.Time)-1, s.cfg.Every, !s.cfg.NoSeries, s.recordIn
 	cars, grosses = cars[:len(eqs)], grosses[:len(eqs)]
 	for b, eq := range eqs {
 		car, gross := cars[b], grosses[b]
@@ -135,7 +135,9 @@ func (s *sim) recordBars(i0 int, eqs, cars, grosses []float64) {
 				invPeak = 1 / eq
 			}
 		} else if peak > 0 {
-			lowRatio = min(lowRatio, eq*invPeak)
+			if x := eq * invPeak; x < lowRatio { // a branch, not min: no dependency chain
+				lowRatio = x
+			}
 		}
 		lastEq = eq
 		bars++
@@ -148,13 +150,15 @@ func (s *sim) recordBars(i0 int, eqs, cars, grosses []float64) {
 			barsPositive++
 			carEqSum += car * invLast
 			levSum += lev
-			maxLev = max(maxLev, lev)
+			if lev > maxLev {
+				maxLev = lev
+			}
 		}
 		if ruinBar < 0 && eq <= ruinAt {
 			ruinBar = i0 + b
 		}
-		if s.recordIn--; series && (s.recordIn <= 0 || i0+b == last) {
-			s.recordIn = every
+		if recordIn--; series && (recordIn <= 0 || i0+b == last) {
+			recordIn = every
 			sr := &s.res.Series
 			sr.Time = append(sr.Time, s.m.Time[i0+b])
 			sr.Equity = append(sr.Equity, eq)
@@ -167,7 +171,7 @@ func (s *sim) recordBars(i0 int, eqs, cars, grosses []float64) {
 	ac.carSum, ac.carEqSum, ac.levSum, ac.maxLev, ac.barsPositive = carSum, carEqSum, levSum, maxLev, barsPositive
 	ac.peak, ac.invPeak, ac.lowRatio = peak, invPeak, lowRatio
 	ac.retN, ac.retShift, ac.retS, ac.retQ, ac.retStopped = retN, retShift, retS, retQ, retStopped
-	ac.ruinBar = ruinBar
+	ac.ruinBar, s.recordIn = ruinBar, recordIn
 }
 
 // marginPolicy tops up or sweeps an isolated position at the close.

@@ -2,7 +2,6 @@ package backtest
 
 import (
 	"math"
-	"sort"
 
 	"github.com/marginlab/marginlab/backtest/margin"
 	"github.com/marginlab/marginlab/backtest/venue"
@@ -37,10 +36,7 @@ func (s *sim) skipQuiet(i int) int {
 	for _, k := range s.cooling {
 		limit = min(limit, s.syms[k].coolTill)
 	}
-	if s.nextFunding != math.MaxInt64 {
-		tm := s.m.Time
-		limit = min(limit, sort.Search(len(tm), func(k int) bool { return tm[k] >= s.nextFunding }))
-	}
+	limit = min(limit, s.fundingBar)
 	if s.crossNear || s.anyIsolatedNear() {
 		return i // an open near-miss episode ends on the way back: step it
 	}
@@ -109,40 +105,11 @@ func (s *sim) scanQuiet(k0, k1 int) int {
 // firstReach returns the first bar in [k0, k1) whose adverse extreme (mark
 // when onMark, else trades) reaches x for side, or k1.
 func firstReach(st *symState, k0, k1, side int, x float64, onMark bool) int {
-	col := st.c.Low
+	lo, hi := x, math.Inf(1)
 	if side < 0 {
-		col = st.c.High
+		lo, hi = math.Inf(-1), x
 	}
-	col = col[k0:k1]
-	if onMark && st.mark != nil {
-		mcol := st.mark.Low[k0:k1]
-		if side < 0 {
-			mcol = st.mark.High[k0:k1]
-		}
-		for k, v := range mcol {
-			if v != v { // NaN: no mark candle, as markAdverse
-				v = col[k]
-			}
-			if reached(side, v, x) {
-				return k0 + k
-			}
-		}
-		return k1
-	}
-	if side > 0 {
-		for k, v := range col {
-			if v <= x {
-				return k0 + k
-			}
-		}
-	} else {
-		for k, v := range col {
-			if v >= x {
-				return k0 + k
-			}
-		}
-	}
-	return k1
+	return firstOutside(st, k0, k1, side, lo, hi, onMark)
 }
 
 // scanCross returns the first bar in [k0, k1) where the cross account's
@@ -289,21 +256,21 @@ func (s *sim) crossSafeUntil(k0, k1 int) int {
 		} else {
 			hi = min(hi, price+move)
 		}
-		end = firstOutside(st, k0, end, p.Side, lo, hi)
+		end = firstOutside(st, k0, end, p.Side, lo, hi, true)
 	}
 	return end
 }
 
-// firstOutside returns the first bar in [k0, k1) whose adverse price (mark,
-// or trades where the mark is NaN, as markAdverse) for side is at or
-// outside (lo, hi), or k1.
-func firstOutside(st *symState, k0, k1, side int, lo, hi float64) int {
+// firstOutside returns the first bar in [k0, k1) whose adverse price for
+// side (the mark when onMark, falling back to trades where the mark is
+// NaN, as markAdverse; else trades) is at or outside (lo, hi), or k1.
+func firstOutside(st *symState, k0, k1, side int, lo, hi float64, onMark bool) int {
 	trades := st.c.Low[k0:k1]
 	if side < 0 {
 		trades = st.c.High[k0:k1]
 	}
 	adv := trades
-	if st.mark != nil {
+	if onMark && st.mark != nil {
 		adv = st.mark.Low[k0:k1]
 		if side < 0 {
 			adv = st.mark.High[k0:k1]
@@ -311,11 +278,15 @@ func firstOutside(st *symState, k0, k1, side int, lo, hi float64) int {
 	}
 	trades = trades[:len(adv)]
 	for b, v := range adv {
-		if v != v {
-			v = trades[b]
-		}
-		if v <= lo || v >= hi {
-			return k0 + b
+		// One test catches a price outside and a NaN mark alike (every
+		// comparison with NaN is false); a NaN falls back to trades.
+		if !(v > lo && v < hi) {
+			if v == v {
+				return k0 + b
+			}
+			if t := trades[b]; !(t > lo && t < hi) {
+				return k0 + b
+			}
 		}
 	}
 	return k1

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sort"
 
 	"github.com/marginlab/marginlab/backtest/margin"
 	"github.com/marginlab/marginlab/backtest/venue"
@@ -123,6 +124,7 @@ type sim struct {
 	pending     []int // symbols to execute at this bar's open
 	cooling     []int // symbols in a cool-down
 	nextFunding int64 // earliest funding event not yet applied
+	fundingBar  int   // first bar at or after nextFunding (len(Time): none)
 	// stopsPossible: some intent has a stop, or StopAtLiq is set.
 	stopsPossible bool
 	recordIn      int // bars until the next recorded bar
@@ -185,7 +187,7 @@ func (s *sim) run() {
 		sr.Time, sr.Equity, sr.CapitalAtRisk = make([]int64, 0, c), make([]float64, 0, c), make([]float64, 0, c)
 		sr.MarginUsed, sr.Leverage = make([]float64, 0, c), make([]float64, 0, c)
 	}
-	s.nextFunding = s.firstFunding()
+	s.setNextFunding(0)
 	// Quiet bars (nothing to execute, no funding, no price reaching any
 	// position's trigger) are skipped in bulk when the run allows it; the
 	// result is bit-identical to stepping every bar (TestQuietMatchesStep).
@@ -240,7 +242,7 @@ func (s *sim) step(i int) {
 	// 2. Funding due at or before the open.
 	if t >= s.nextFunding {
 		s.funding(i, t)
-		s.nextFunding = s.firstFunding()
+		s.setNextFunding(i)
 	}
 	// 3. The intrabar path: stops and liquidations.
 	if s.cfg.Policy == Adverse {
@@ -265,6 +267,14 @@ func (s *sim) openSyms() []int {
 		s.dirty = false
 	}
 	return s.open
+}
+
+// setNextFunding finds the earliest funding event not yet applied and the
+// first bar from i on that it is due at.
+func (s *sim) setNextFunding(i int) {
+	s.nextFunding = s.firstFunding()
+	tm := s.m.Time[i:]
+	s.fundingBar = i + sort.Search(len(tm), func(k int) bool { return tm[k] >= s.nextFunding })
 }
 
 // firstFunding returns the earliest funding event not yet applied.
