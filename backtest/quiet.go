@@ -7,13 +7,14 @@ import (
 	"github.com/marginlab/marginlab/backtest/venue"
 )
 
-// Quiet bars. Between events a bar only marks positions and records
-// equity: nothing executes, no funding is due, and no price reaches a
-// position's liquidation price, stop or near-miss threshold. skipQuiet
-// finds the next bar that is not quiet by scanning each trigger over the
-// price columns, and records the quiet bars in between column by column.
-// Every sum runs in the same order as in step, so results are bit-identical
-// to stepping every bar; the per-bar step is the reference.
+// Quiet bars. After its open (fills and funding, run by atOpen), a bar
+// whose prices reach no position's liquidation price, stop or near-miss
+// threshold only marks positions and records equity. skipQuiet finds the
+// next bar that is not quiet, or has something at its open, by scanning
+// each trigger over the price columns, and records the quiet bars in
+// between column by column. Every decision and sum is afterOpen's, in the
+// same order, so results are bit-identical to stepping every bar; the
+// per-bar afterOpen is the reference.
 
 // quietChunk is the number of bars scanned and recorded at a time: the
 // scratch columns stay in cache.
@@ -26,8 +27,9 @@ func (s *sim) quietOK() bool {
 	return !s.noSkip && s.cfg.Policy == Adverse && s.cfg.Margin.TopUpAt == 0 && s.cfg.Margin.SweepBelow == 0
 }
 
-// skipQuiet records the quiet bars from i on and returns the first bar that
-// needs a full step (len(Time) when none does).
+// skipQuiet records the quiet bars from i on (bar i's open has run) and
+// returns the first bar that is not quiet or has something at its open
+// (len(Time) when none does).
 func (s *sim) skipQuiet(i int) int {
 	limit := len(s.m.Time)
 	if ch := s.in.Changes; s.nextChange < len(ch) {

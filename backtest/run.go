@@ -188,22 +188,28 @@ func (s *sim) run() {
 		sr.MarginUsed, sr.Leverage = make([]float64, 0, c), make([]float64, 0, c)
 	}
 	s.setNextFunding(0)
-	// Quiet bars (nothing to execute, no funding, no price reaching any
-	// position's trigger) are skipped in bulk when the run allows it; the
-	// result is bit-identical to stepping every bar (TestQuietMatchesStep).
+	// After the open, a bar whose intrabar path reaches no position's
+	// trigger only marks and records: such quiet bars are recorded in bulk
+	// when the run allows it, up to the next bar with something at its
+	// open or a trigger. The result is bit-identical to stepping every bar
+	// (TestQuietMatchesStep).
 	fast := s.quietOK()
 	for i := 0; i < len(s.m.Time); {
-		s.step(i)
-		i++
-		if fast && i < len(s.m.Time) {
-			i = s.skipQuiet(i)
+		s.atOpen(i)
+		if fast {
+			if j := s.skipQuiet(i); j > i {
+				i = j
+				continue
+			}
 		}
+		s.afterOpen(i)
+		i++
 	}
 	// Intents decided at the last close have no bar left to execute in.
 }
 
-// step runs bar i in full.
-func (s *sim) step(i int) {
+// atOpen runs bar i's open: fills, then funding.
+func (s *sim) atOpen(i int) {
 	ch := s.in.Changes
 	t := s.m.Time[i]
 	// 1. Fills at the open for intents decided at the previous close, and
@@ -244,6 +250,11 @@ func (s *sim) step(i int) {
 		s.funding(i, t)
 		s.setNextFunding(i)
 	}
+}
+
+// afterOpen runs bar i after the open: the intrabar path, then the close.
+func (s *sim) afterOpen(i int) {
+	t := s.m.Time[i]
 	// 3. The intrabar path: stops and liquidations.
 	if s.cfg.Policy == Adverse {
 		s.adverse(i, t)
