@@ -101,77 +101,128 @@ func (s *sim) close(i int) {
 // at risk, gross notional) to the metric accumulators and, every Every-th
 // bar, to the series. It is the one place bars are recorded, whether
 // stepped one at a time or quiet bars in bulk, so both give the same bits.
-// The accumulators live in locals for the loop: fields behind a pointer
-// would be stored and reloaded every bar.
+// Each accumulator is folded in its own loop over the bars, in bar order:
+// a loop with few running figures keeps them in registers.
 func (s *sim) recordBars(i0 int, eqs, cars, grosses []float64) {
+	n := len(eqs)
+	if n == 0 {
+		return
+	}
+	cars, grosses = cars[:n], grosses[:n]
+	s.qInv = grow(s.qInv, n)
+	inv := s.qInv[:n]
 	ac := &s.acc
-	bars, lastEq, invLast := ac.bars, ac.lastEq, ac.invLast
-	carSum, carEqSum, levSum, maxLev, barsPositive := ac.carSum, ac.carEqSum, ac.levSum, ac.maxLev, ac.barsPositive
-	peak, invPeak, lowRatio := ac.peak, ac.invPeak, ac.lowRatio
-	retN, retShift, retS, retQ, retStopped := ac.retN, ac.retShift, ac.retS, ac.retQ, ac.retStopped
-	ruinBar, ruinAt := ac.ruinBar, ac.ruinAt
-	last, every, series, recordIn := len(s.m.Time)-1, s.cfg.Every, !s.cfg.NoSeries, s.recordIn
-	cars, grosses = cars[:len(eqs)], grosses[:len(eqs)]
-	for b, eq := range eqs {
-		car, gross := cars[b], grosses[b]
-		// Drawdown and returns.
-		if bars > 0 && !retStopped {
-			if lastEq > 0 {
-				r := eq*invLast - 1
-				if retN == 0 {
-					retShift = r
-				}
-				d := r - retShift
-				retN++
-				retS += d
-				retQ += d * d
-			} else {
-				retStopped = true
+	ac.foldCapital(eqs, cars, grosses, inv)
+	ac.foldReturns(eqs, inv)
+	ac.foldDrawdown(eqs, inv)
+	if ac.ruinBar < 0 {
+		ruinAt := ac.ruinAt
+		for b, eq := range eqs {
+			if eq <= ruinAt {
+				ac.ruinBar = i0 + b
+				break
 			}
 		}
+	}
+	ac.bars += n
+	ac.lastEq, ac.invLast = eqs[n-1], inv[n-1]
+	if s.cfg.NoSeries {
+		return
+	}
+	// The series: every Every-th bar, and the run's last bar.
+	next, recorded := max(s.recordIn-1, 0), -1
+	for ; next < n; next += s.cfg.Every {
+		s.appendSeries(i0+next, eqs[next], cars[next], grosses[next], inv[next])
+		recorded = next
+	}
+	if i0+n-1 == len(s.m.Time)-1 && recorded != n-1 {
+		s.appendSeries(i0+n-1, eqs[n-1], cars[n-1], grosses[n-1], inv[n-1])
+	}
+	s.recordIn = next - n + 1 // bars until the next recorded one, counting this chunk's last
+}
+
+func (s *sim) appendSeries(i int, eq, car, gross, inv float64) {
+	sr := &s.res.Series
+	sr.Time = append(sr.Time, s.m.Time[i])
+	sr.Equity = append(sr.Equity, eq)
+	sr.CapitalAtRisk = append(sr.CapitalAtRisk, car)
+	sr.MarginUsed = append(sr.MarginUsed, gross/s.cfg.Leverage)
+	sr.Leverage = append(sr.Leverage, gross*inv) // 0 when equity ≤ 0
+}
+
+// foldCapital sets inv to 1/equity (0 when equity ≤ 0) and adds capital
+// at risk, and over bars with positive equity its share of equity and the
+// effective leverage.
+func (a *accumulators) foldCapital(eqs, cars, grosses, inv []float64) {
+	carSum, carEqSum, levSum, maxLev, pos := a.carSum, a.carEqSum, a.levSum, a.maxLev, a.barsPositive
+	cars, grosses, inv = cars[:len(eqs)], grosses[:len(eqs)], inv[:len(eqs)]
+	for b, eq := range eqs {
+		car := cars[b]
+		carSum += car
+		iv := 0.0
+		if eq > 0 {
+			iv = 1 / eq
+			lev := grosses[b] * iv
+			pos++
+			carEqSum += car * iv
+			levSum += lev
+			if lev > maxLev { // a branch, not max: no dependency chain
+				maxLev = lev
+			}
+		}
+		inv[b] = iv
+	}
+	a.carSum, a.carEqSum, a.levSum, a.maxLev, a.barsPositive = carSum, carEqSum, levSum, maxLev, pos
+}
+
+// foldReturns adds the per-bar simple returns, eq·(1/last) − 1, up to the
+// first bar after one with equity ≤ 0.
+func (a *accumulators) foldReturns(eqs, inv []float64) {
+	if a.retStopped {
+		return
+	}
+	inv = inv[:len(eqs)]
+	retN, retShift, retS, retQ := a.retN, a.retShift, a.retS, a.retQ
+	lastEq, invLast := a.lastEq, a.invLast
+	b0 := 0
+	if a.bars == 0 { // the first bar has no return
+		lastEq, invLast, b0 = eqs[0], inv[0], 1
+	}
+	for b := b0; b < len(eqs); b++ {
+		if !(lastEq > 0) {
+			a.retStopped = true
+			break
+		}
+		r := eqs[b]*invLast - 1
+		if retN == 0 {
+			retShift = r
+		}
+		d := r - retShift
+		retN++
+		retS += d
+		retQ += d * d
+		lastEq, invLast = eqs[b], inv[b]
+	}
+	a.retN, a.retShift, a.retS, a.retQ = retN, retShift, retS, retQ
+}
+
+// foldDrawdown tracks the running peak and the lowest equity/peak.
+func (a *accumulators) foldDrawdown(eqs, inv []float64) {
+	peak, invPeak, lowRatio := a.peak, a.invPeak, a.lowRatio
+	inv = inv[:len(eqs)]
+	for b, eq := range eqs {
 		if eq > peak {
 			peak = eq
 			if eq > 0 {
-				invPeak = 1 / eq
+				invPeak = inv[b]
 			}
 		} else if peak > 0 {
 			if x := eq * invPeak; x < lowRatio { // a branch, not min: no dependency chain
 				lowRatio = x
 			}
 		}
-		lastEq = eq
-		bars++
-		// Capital use.
-		carSum += car
-		lev := 0.0
-		if eq > 0 {
-			invLast = 1 / eq
-			lev = gross * invLast
-			barsPositive++
-			carEqSum += car * invLast
-			levSum += lev
-			if lev > maxLev {
-				maxLev = lev
-			}
-		}
-		if ruinBar < 0 && eq <= ruinAt {
-			ruinBar = i0 + b
-		}
-		if recordIn--; series && (recordIn <= 0 || i0+b == last) {
-			recordIn = every
-			sr := &s.res.Series
-			sr.Time = append(sr.Time, s.m.Time[i0+b])
-			sr.Equity = append(sr.Equity, eq)
-			sr.CapitalAtRisk = append(sr.CapitalAtRisk, car)
-			sr.MarginUsed = append(sr.MarginUsed, gross/s.cfg.Leverage)
-			sr.Leverage = append(sr.Leverage, lev)
-		}
 	}
-	ac.bars, ac.lastEq, ac.invLast = bars, lastEq, invLast
-	ac.carSum, ac.carEqSum, ac.levSum, ac.maxLev, ac.barsPositive = carSum, carEqSum, levSum, maxLev, barsPositive
-	ac.peak, ac.invPeak, ac.lowRatio = peak, invPeak, lowRatio
-	ac.retN, ac.retShift, ac.retS, ac.retQ, ac.retStopped = retN, retShift, retS, retQ, retStopped
-	ac.ruinBar, s.recordIn = ruinBar, recordIn
+	a.peak, a.invPeak, a.lowRatio = peak, invPeak, lowRatio
 }
 
 // marginPolicy tops up or sweeps an isolated position at the close.

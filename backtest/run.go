@@ -131,6 +131,7 @@ type sim struct {
 	// Scratch columns for recording quiet bars.
 	qUPnL, qGross, qCar []float64
 	qEq, qMM, qSlope    []float64
+	qInv                []float64 // recordBars' reciprocals of equity
 	scaled              []venue.Bracket
 }
 
