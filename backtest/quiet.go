@@ -42,13 +42,18 @@ func (s *sim) skipQuiet(i int) int {
 	if s.crossNear || s.anyIsolatedNear() {
 		return i // an open near-miss episode ends on the way back: step it
 	}
-	for k0 := i; k0 < limit; k0 += quietChunk {
+	for k0 := i; k0 < limit; {
 		k1 := min(k0+quietChunk, limit)
-		j := s.scanQuiet(k0, k1)
-		s.recordQuiet(k0, j)
-		if j < k1 {
-			return j
+		j := s.scanRecord(k0, k1)
+		if j == k0 {
+			// A hybrid, or a bound already reached at k0: decide bar by bar.
+			j = s.scanQuiet(k0, k1)
+			s.recordQuiet(k0, j)
+			if j < k1 {
+				return j
+			}
 		}
+		k0 = j
 	}
 	return max(limit, i)
 }
@@ -66,30 +71,11 @@ func (s *sim) anyIsolatedNear() bool {
 // reached, or k1.
 func (s *sim) scanQuiet(k0, k1 int) int {
 	end := k1
-	thr := s.cfg.NearMiss
 	for _, k := range s.openSyms() {
 		st := &s.syms[k]
-		p := st.pos
-		side := p.Side
+		side := st.pos.Side
 		if st.mode == margin.Isolated {
-			// The mark's adverse extreme reaching the liquidation price or
-			// the near-miss threshold, whichever is nearer.
-			trig, ok := 0.0, false
-			if lp, has := s.a.LiquidationPrice(p); has {
-				trig, ok = lp, true
-			}
-			if thr > 0 {
-				key := [3]float64{p.Margin(), p.Qty, p.Entry}
-				if key != st.nearKey {
-					st.nearKey = key
-					st.nearPx, st.nearOK = s.ratioPrice(p, thr)
-					st.resetPx, st.resetOK = s.ratioPrice(p, 0.9*thr)
-				}
-				if st.nearOK && (!ok || side*1 > 0 && st.nearPx > trig || side < 0 && st.nearPx < trig) {
-					trig, ok = st.nearPx, true
-				}
-			}
-			if ok {
+			if trig, ok := s.isolatedTrigger(st); ok {
 				end = min(end, firstReach(st, k0, end, side, trig, true))
 			}
 		}
@@ -102,6 +88,28 @@ func (s *sim) scanQuiet(k0, k1 int) int {
 		end = min(end, s.scanCross(k0, end))
 	}
 	return end
+}
+
+// isolatedTrigger returns the mark price at which isolated position st
+// needs a full step: its liquidation price or the near-miss threshold,
+// whichever is nearer; ok is false when there is neither.
+func (s *sim) isolatedTrigger(st *symState) (trig float64, ok bool) {
+	p := st.pos
+	if lp, has := s.a.LiquidationPrice(p); has {
+		trig, ok = lp, true
+	}
+	if thr := s.cfg.NearMiss; thr > 0 {
+		key := [3]float64{p.Margin(), p.Qty, p.Entry}
+		if key != st.nearKey {
+			st.nearKey = key
+			st.nearPx, st.nearOK = s.ratioPrice(p, thr)
+			st.resetPx, st.resetOK = s.ratioPrice(p, 0.9*thr)
+		}
+		if st.nearOK && (!ok || p.Side > 0 && st.nearPx > trig || p.Side < 0 && st.nearPx < trig) {
+			trig, ok = st.nearPx, true
+		}
+	}
+	return trig, ok
 }
 
 // firstReach returns the first bar in [k0, k1) whose adverse extreme (mark
@@ -197,6 +205,21 @@ func (s *sim) scanCrossExact(k0, k1 int) int {
 // its tier ends the safe stretch. A margin of 10⁻⁹ of the figures' size
 // absorbs rounding: anything closer is left to scanCross's exact sums.
 func (s *sim) crossSafeUntil(k0, k1 int) int {
+	if !s.crossBounds(k0) {
+		return k0
+	}
+	end := k1
+	for _, sk := range s.legs {
+		st := &s.syms[sk]
+		end = firstOutside(st, k0, end, st.pos.Side, st.lo, st.hi, true)
+	}
+	return end
+}
+
+// crossBounds sets every cross leg's price bounds (symState lo, hi) as
+// crossSafeUntil describes, from the account at bar k0's adverse prices;
+// false when the slack there is too small to give any.
+func (s *sim) crossBounds(k0 int) bool {
 	fee, thr := s.cfg.Venue.TakerFee, s.cfg.NearMiss
 	rule := s.cfg.Venue.Rule()
 	n := len(s.legs)
@@ -215,7 +238,7 @@ func (s *sim) crossSafeUntil(k0, k1 int) int {
 				r += fee
 			}
 			if r >= 1 || (thr > 0 && r >= thr) {
-				return k0
+				return false
 			}
 		}
 		// |d(share)/d(price)|: q(1 ± r) for equity − maintenance, q(thr ± r)
@@ -231,9 +254,8 @@ func (s *sim) crossSafeUntil(k0, k1 int) int {
 	tol := 1e-9 * size
 	slackH, slackG := (eq-mm-tol)/float64(n), (thr*eq-mm-tol)/float64(n)
 	if !(slackH > 0) || (thr > 0 && !(slackG > 0)) {
-		return k0
+		return false
 	}
-	end := k1
 	for j, sk := range s.legs {
 		st := &s.syms[sk]
 		p := st.pos
@@ -258,9 +280,9 @@ func (s *sim) crossSafeUntil(k0, k1 int) int {
 		} else {
 			hi = min(hi, price+move)
 		}
-		end = firstOutside(st, k0, end, p.Side, lo, hi, true)
+		st.lo, st.hi = lo, hi
 	}
-	return end
+	return true
 }
 
 // firstOutside returns the first bar in [k0, k1) whose adverse price for
@@ -374,13 +396,19 @@ func (s *sim) recordQuiet(k0, k1 int) {
 		}
 		p.Mark = st.markClose(k1 - 1)
 	}
-	// Equity and capital at risk as close forms them: with no isolated
-	// position carIso is 0 and capital at risk is the equity; with no
-	// cross position it is carIso.
+	s.recordSums(k0, n, carIso, nIso, nCross)
+}
+
+// recordSums records bars [k0, k0+n) from the scratch sums (s.qUPnL,
+// s.qGross, and for a hybrid s.qCar) with equity and capital at risk
+// formed as close forms them: with no isolated position carIso is 0 and
+// capital at risk is the equity; with no cross position it is carIso.
+func (s *sim) recordSums(k0, n int, carIso float64, nIso, nCross int) {
+	upnl, gross, car := s.qUPnL[:n], s.qGross[:n], s.qCar[:n]
 	w := s.a.Wallet()
 	eq := upnl // in place: upnl is not needed after this
 	switch {
-	case hybrid:
+	case nIso > 0 && nCross > 0:
 		for b, u := range upnl {
 			car[b] = carIso + (w + car[b])
 			eq[b] = w + carIso + u
@@ -397,6 +425,124 @@ func (s *sim) recordQuiet(k0, k1 int) {
 		}
 	}
 	s.recordBars(k0, eq, car, gross)
+}
+
+// scanRecord is scanQuiet and recordQuiet in one pass over each position's
+// columns, reading its adverse and close prices together: it records bars
+// from k0 until some position's adverse mark leaves its bounds (the
+// isolated trigger, the cross account's bound from crossBounds) or a stop
+// is reached, and returns that bar (k1 when none). A bound is not always
+// an event, so the caller goes on from there. It returns k0, recording
+// nothing, for a hybrid account (recordQuiet keeps its cross sums apart)
+// or when no bar can be cleared this way.
+func (s *sim) scanRecord(k0, k1 int) int {
+	end := k1
+	carIso, nIso, nCross := 0.0, 0, 0
+	for _, k := range s.openSyms() {
+		st := &s.syms[k]
+		p := st.pos
+		st.lo, st.hi = math.Inf(-1), math.Inf(1)
+		if st.mode == margin.Isolated {
+			nIso++
+			carIso += p.Margin()
+			if trig, ok := s.isolatedTrigger(st); ok {
+				if p.Side > 0 {
+					st.lo = trig
+				} else {
+					st.hi = trig
+				}
+			}
+		} else {
+			nCross++
+		}
+		if st.stop > 0 {
+			end = min(end, firstReach(st, k0, end, p.Side, st.stop, false))
+		}
+	}
+	if nIso > 0 && nCross > 0 {
+		return k0
+	}
+	s.syncLegs()
+	if len(s.legs) > 0 && !s.crossBounds(k0) {
+		return k0
+	}
+	if end <= k0 {
+		return k0
+	}
+	s.qUPnL = grow(s.qUPnL, end-k0)
+	s.qGross = grow(s.qGross, end-k0)
+	s.qCar = grow(s.qCar, end-k0)
+	clear(s.qUPnL[:end-k0])
+	clear(s.qGross[:end-k0])
+	for _, k := range s.openSyms() {
+		end = sumUntil(&s.syms[k], k0, s.qUPnL[:end-k0], s.qGross[:end-k0])
+	}
+	if end > k0 {
+		for _, k := range s.openSyms() {
+			st := &s.syms[k]
+			st.pos.Mark = st.markClose(end - 1)
+		}
+		s.recordSums(k0, end-k0, carIso, nIso, nCross)
+	}
+	return end
+}
+
+// sumUntil adds position st's unrealised PnL and notional at each bar's
+// mark close (trades where the mark is NaN, as markClose) to upnl and
+// gross, which start at bar k0, until the first bar whose adverse price
+// (as markAdverse) is at or outside (st.lo, st.hi). It returns that bar,
+// or k0+len(upnl); the bar itself is not added.
+func sumUntil(st *symState, k0 int, upnl, gross []float64) int {
+	p := st.pos
+	n := len(upnl)
+	tc := st.c.Close[k0 : k0+n]
+	mc := tc
+	if st.mark != nil {
+		mc = st.mark.Close[k0 : k0+n]
+	}
+	// (side × size) × (mark − entry), as close computes it.
+	sq, qty, entry := float64(p.Side)*p.Qty, p.Qty, p.Entry
+	upnl, gross, tc = upnl[:len(mc)], gross[:len(mc)], tc[:len(mc)]
+	lo, hi := st.lo, st.hi
+	if math.IsInf(lo, -1) && math.IsInf(hi, 1) { // nothing to watch
+		for b, c := range mc {
+			if c != c {
+				c = tc[b]
+			}
+			upnl[b] += sq * (c - entry)
+			gross[b] += qty * c
+		}
+		return k0 + n
+	}
+	tadv := st.c.Low[k0 : k0+n]
+	if p.Side < 0 {
+		tadv = st.c.High[k0 : k0+n]
+	}
+	adv := tadv
+	if st.mark != nil {
+		adv = st.mark.Low[k0 : k0+n]
+		if p.Side < 0 {
+			adv = st.mark.High[k0 : k0+n]
+		}
+	}
+	adv, tadv = adv[:len(mc)], tadv[:len(mc)]
+	for b, c := range mc {
+		// As firstOutside: one test for a price outside or a NaN mark.
+		if v := adv[b]; !(v > lo && v < hi) {
+			if v == v {
+				return k0 + b
+			}
+			if t := tadv[b]; !(t > lo && t < hi) {
+				return k0 + b
+			}
+		}
+		if c != c {
+			c = tc[b]
+		}
+		upnl[b] += sq * (c - entry)
+		gross[b] += qty * c
+	}
+	return k0 + n
 }
 
 func grow(s []float64, n int) []float64 {

@@ -13,20 +13,38 @@ import (
 
 // TestQuietMatchesStep: skipping quiet bars gives exactly (bit for bit) the
 // result of stepping every bar, over random markets, intents and settings:
-// with and without marks, funding, stops, cool-downs, near misses, both
-// plain modes and a hybrid.
+// with and without marks (and with some mark candles missing), funding,
+// stops, cool-downs, near misses, both plain modes and a hybrid.
 func TestQuietMatchesStep(t *testing.T) {
-	for seed := range uint64(24) {
+	for seed := range uint64(36) {
 		rng := rand.New(rand.NewPCG(seed, 99))
+		// Every third seed is hot: high volatility and leverage, so stops,
+		// near misses and liquidations come often.
+		hot := seed%3 == 2
+		vol, lev := 0.5+rng.Float64()*1.5, float64(2+rng.IntN(60))
+		if hot {
+			vol, lev = 2+rng.Float64()*2, float64(50+rng.IntN(50))
+		}
 		syms := []string{"BTC", "ETH", "SOL"}[:1+rng.IntN(3)]
-		m, err := data.Synthesize(data.SynthConfig{Symbols: syms, Bars: 3000 + rng.IntN(3000), Seed: seed, AnnualVol: 0.5 + rng.Float64()*1.5,
+		m, err := data.Synthesize(data.SynthConfig{Symbols: syms, Bars: 3000 + rng.IntN(3000), Seed: seed, AnnualVol: vol,
 			FundingInterval: []time.Duration{time.Hour, 8 * time.Hour}[rng.IntN(2)]})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rng.IntN(2) == 0 {
+		switch rng.IntN(3) {
+		case 0:
 			for k := range m.Symbols {
 				m.Symbols[k].Mark = nil // trades drive liquidations
+			}
+		case 1:
+			gaps := []int{3, 40}[rng.IntN(2)] // one in gaps mark candles missing: trades stand in
+			for k := range m.Symbols {
+				mk := m.Symbols[k].Mark
+				for b := range mk.Open {
+					if rng.IntN(gaps) == 0 {
+						mk.Open[b], mk.High[b], mk.Low[b], mk.Close[b] = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+					}
+				}
 			}
 		}
 		strat := &sparseRandom{rng: rand.New(rand.NewPCG(seed, 5)), p: 0.002 + rng.Float64()*0.02}
@@ -41,7 +59,7 @@ func TestQuietMatchesStep(t *testing.T) {
 		if rng.IntN(3) == 0 {
 			v.Partial = venue.Partial{Enabled: true, Step: 0.3}
 		}
-		cfg := Config{Venue: v, Capital: 1000 + rng.Float64()*20000, Leverage: float64(2 + rng.IntN(60)),
+		cfg := Config{Venue: v, Capital: 1000 + rng.Float64()*20000, Leverage: lev,
 			Sizer: fixedNotional(2000 + rng.Float64()*40000), Cooldown: rng.IntN(20), NearMiss: []float64{0.5, 0.8, 0}[rng.IntN(3)],
 			StopAtLiq: []float64{0, 0, 0.7}[rng.IntN(3)], Every: 1 + rng.IntN(30)}
 		modes := []ModeSpec{IsolatedMode, CrossMode, HybridMode(syms[0])}

@@ -55,6 +55,9 @@ type symState struct {
 	nearKey         [3]float64
 	fundK           int // next funding event
 	tier            int // tier of the last notional tested (tierOf)
+	// Bounds on the adverse mark for a stretch of quiet bars: at or
+	// outside (lo, hi) the bar needs a closer look (scanRecord).
+	lo, hi float64
 	// Price columns: liquidation checks use mark (when present and not
 	// NaN), stops and fills use trades.
 	c    *data.Bars
