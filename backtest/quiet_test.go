@@ -175,3 +175,44 @@ func TestCrossBound(t *testing.T) {
 		t.Fatalf("weak test: %d trials with an event, %d where the bound stopped inside the range", events, bounded)
 	}
 }
+
+// TestFundingBar: the bar a funding event is due at is the first bar at or
+// after its time, on timelines with and without gaps and for events on and
+// between bar times.
+func TestFundingBar(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	for trial := range 200 {
+		n := 50 + rng.IntN(200)
+		m := &data.Market{Time: make([]int64, n), Timeframe: time.Minute, Symbols: []data.Symbol{{Name: "X"}}}
+		tm := int64(0)
+		for b := range m.Time {
+			m.Time[b] = tm
+			tm += int64(time.Minute)
+			if trial%2 == 1 && rng.IntN(10) == 0 { // a gap
+				tm += int64(1+rng.IntN(30)) * int64(time.Minute)
+			}
+		}
+		f := &m.Symbols[0].Funding
+		for ft := int64(rng.IntN(30)) * int64(time.Second); ft < tm+int64(time.Hour); ft += int64(1+rng.IntN(40)) * int64(time.Minute/2) {
+			f.Time, f.Rate = append(f.Time, ft), append(f.Rate, 0.0001)
+		}
+		s := &sim{m: m, syms: make([]symState, 1)}
+		for i := 0; i < n; i++ {
+			s.syms[0].fundK = 0
+			for s.syms[0].fundK < len(f.Time) && f.Time[s.syms[0].fundK] <= m.Time[i] {
+				s.syms[0].fundK++
+			}
+			s.setNextFunding(i)
+			want := n
+			for b := i; b < n; b++ {
+				if k := s.syms[0].fundK; k < len(f.Time) && m.Time[b] >= f.Time[k] {
+					want = b
+					break
+				}
+			}
+			if s.fundingBar != want {
+				t.Fatalf("trial %d bar %d: funding due at bar %d, want %d", trial, i, s.fundingBar, want)
+			}
+		}
+	}
+}

@@ -135,6 +135,7 @@ type sim struct {
 	qUPnL, qGross, qCar []float64
 	qEq, qMM, qSlope    []float64
 	qInv                []float64 // recordBars' reciprocals of equity
+	fundOpen            []float64 // funding: each symbol's mark open
 	scaled              []venue.Bracket
 }
 
@@ -288,8 +289,18 @@ func (s *sim) openSyms() []int {
 // first bar from i on that it is due at.
 func (s *sim) setNextFunding(i int) {
 	s.nextFunding = s.firstFunding()
-	tm := s.m.Time[i:]
-	s.fundingBar = i + sort.Search(len(tm), func(k int) bool { return tm[k] >= s.nextFunding })
+	tm := s.m.Time
+	// Without gaps the bar follows from the timeframe (a search would
+	// touch ~20 far-apart rows); the guess is checked, and a gap falls
+	// back to the search.
+	if tf := int64(s.m.Timeframe); tf > 0 && s.nextFunding != math.MaxInt64 && s.nextFunding > tm[i] {
+		k := i + int((s.nextFunding-tm[i]+tf-1)/tf)
+		if k < len(tm) && tm[k] >= s.nextFunding && tm[k-1] < s.nextFunding {
+			s.fundingBar = k
+			return
+		}
+	}
+	s.fundingBar = i + sort.Search(len(tm)-i, func(k int) bool { return tm[i+k] >= s.nextFunding })
 }
 
 // firstFunding returns the earliest funding event not yet applied.
@@ -428,13 +439,21 @@ func (s *sim) setStop(st *symState, in Intent) {
 
 // funding applies every event due at or before bar i's open.
 func (s *sim) funding(i int, t int64) {
+	// Every open position's mark open first, in one loop: the row is far
+	// from anything read lately, and loads issued together overlap their
+	// cache misses instead of waiting for each in turn.
+	s.fundOpen = grow(s.fundOpen, len(s.syms))
+	for k := range s.syms {
+		if st := &s.syms[k]; st.pos != nil && st.pos.Open() {
+			s.fundOpen[k], _, _, _ = st.markAt(i)
+		}
+	}
 	for k := range s.syms {
 		st := &s.syms[k]
 		f := &s.m.Symbols[k].Funding
 		for st.fundK < len(f.Time) && f.Time[st.fundK] <= t {
 			if i > 0 && st.pos != nil && st.pos.Open() {
-				o, _, _, _ := st.markAt(i)
-				s.a.ApplyFunding(t, st.name, f.Rate[st.fundK], o)
+				s.a.ApplyFunding(t, st.name, f.Rate[st.fundK], s.fundOpen[k])
 			}
 			st.fundK++
 		}
