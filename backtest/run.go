@@ -25,13 +25,36 @@ func Run(m *data.Market, in *Intents, cfg Config, modes ...ModeSpec) ([]Result, 
 	if len(modes) == 0 {
 		modes = []ModeSpec{IsolatedMode, CrossMode}
 	}
+	rows := execRows(m, in)
 	out := make([]Result, len(modes))
 	for k, mode := range modes {
 		s := newSim(m, in, &cfg, mode)
+		s.rows = rows
 		s.run()
 		out[k] = s.result()
 	}
 	return out, nil
+}
+
+// execRow is the time and a symbol's open of the bar an intent change
+// executes in.
+type execRow struct {
+	time int64
+	open float64
+}
+
+// execRows returns each intent change's execRow (the next bar's; zero past
+// the last bar). The changes are sparse and far apart, so reading these
+// when each fill comes would wait on a cache miss every time; gathered
+// here in one loop, for every mode, the reads overlap.
+func execRows(m *data.Market, in *Intents) []execRow {
+	rows := make([]execRow, len(in.Changes))
+	for j, c := range in.Changes {
+		if b := c.Bar + 1; b > 0 && b < len(m.Time) {
+			rows[j] = execRow{m.Time[b], m.Symbols[c.Symbol].Candles.Open[b]}
+		}
+	}
+	return rows
 }
 
 // symState is the simulation's per-symbol state in one mode.
@@ -53,8 +76,9 @@ type symState struct {
 	nearPx, resetPx float64
 	nearOK, resetOK bool
 	nearKey         [3]float64
-	fundK           int // next funding event
-	tier            int // tier of the last notional tested (tierOf)
+	fundK           int     // next funding event
+	tier            int     // tier of the last notional tested (tierOf)
+	exec            execRow // the bar the pending intent executes in
 	// Bounds on the adverse mark for a stretch of quiet bars: at or
 	// outside (lo, hi) the bar needs a closer look (scanRecord).
 	lo, hi float64
@@ -136,6 +160,7 @@ type sim struct {
 	qEq, qMM, qSlope    []float64
 	qInv                []float64 // recordBars' reciprocals of equity
 	fundOpen            []float64 // funding: each symbol's mark open
+	rows                []execRow // execRows, shared by the modes
 	scaled              []venue.Bracket
 }
 
@@ -216,7 +241,6 @@ func (s *sim) run() {
 // atOpen runs bar i's open: fills, then funding.
 func (s *sim) atOpen(i int) {
 	ch := s.in.Changes
-	t := s.m.Time[i]
 	// 1. Fills at the open for intents decided at the previous close, and
 	// for symbols whose cool-down ends now. Symbols go in index order: a
 	// fill's size depends on the equity after earlier fills.
@@ -226,12 +250,14 @@ func (s *sim) atOpen(i int) {
 			k := ch[s.nextChange].Symbol
 			st := &s.syms[k]
 			st.want = ch[s.nextChange].Intent
+			st.exec = s.rows[s.nextChange]
 			st.blocked = false // a new decision ends the wait after a liquidation
 			pending = append(pending, k)
 			s.nextChange++
 		}
 		for j := 0; j < len(s.cooling); j++ {
 			if k := s.cooling[j]; s.syms[k].coolTill <= i {
+				s.syms[k].exec = execRow{s.m.Time[i], s.syms[k].c.Open[i]}
 				pending = append(pending, k)
 				s.cooling = append(s.cooling[:j], s.cooling[j+1:]...)
 				j--
@@ -250,9 +276,10 @@ func (s *sim) atOpen(i int) {
 			s.nextChange++
 		}
 	}
-	// 2. Funding due at or before the open.
-	if t >= s.nextFunding {
-		s.funding(i, t)
+	// 2. Funding due at or before the open (the bar's time is read only
+	// then: the row is usually not in cache).
+	if i >= s.fundingBar {
+		s.funding(i, s.m.Time[i])
 		s.setNextFunding(i)
 	}
 }
@@ -330,8 +357,7 @@ func (s *sim) execute(i, k int) {
 	if !open && want.Side == 0 {
 		return
 	}
-	price := st.c.Open[i]
-	t := s.m.Time[i]
+	price, t := st.exec.open, st.exec.time
 	target := 0.0
 	if want.Side != 0 {
 		eq := s.a.Equity()
