@@ -216,3 +216,33 @@ func TestFundingBar(t *testing.T) {
 		}
 	}
 }
+
+// TestModesTakeTurns: running several modes together, in turns over
+// windows of bars, gives each exactly the result it has when run alone.
+func TestModesTakeTurns(t *testing.T) {
+	syms := []string{"BTC", "ETH"}
+	m, err := data.Synthesize(data.SynthConfig{Symbols: syms, Bars: 3*runWindow + 123, Seed: 5, AnnualVol: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Decide(m, &sparseRandom{rng: rand.New(rand.NewPCG(5, 5)), p: 0.003})
+	cfg := benchConfig()
+	cfg.Capital, cfg.Leverage = 3e4, 50
+	modes := []ModeSpec{IsolatedMode, CrossMode, HybridMode("BTC")}
+	together, err := Run(m, in, cfg, modes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, mode := range modes {
+		alone, err := Run(m, in, cfg, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a, b := fmt.Sprintf("%+v", together[k]), fmt.Sprintf("%+v", alone[0]); a != b {
+			t.Fatalf("mode %s differs when run with the others:\n%s", mode.Name, firstDiff(a, b))
+		}
+		if k == 0 && len(alone[0].Liquidations) == 0 {
+			t.Fatal("no liquidation: the comparison proves little")
+		}
+	}
+}

@@ -26,15 +26,32 @@ func Run(m *data.Market, in *Intents, cfg Config, modes ...ModeSpec) ([]Result, 
 		modes = []ModeSpec{IsolatedMode, CrossMode}
 	}
 	rows := execRows(m, in)
-	out := make([]Result, len(modes))
+	sims := make([]*sim, len(modes))
 	for k, mode := range modes {
-		s := newSim(m, in, &cfg, mode)
-		s.rows = rows
-		s.run()
+		sims[k] = newSim(m, in, &cfg, mode)
+		sims[k].rows = rows
+		sims[k].start()
+	}
+	// The modes are independent; they take turns over windows of bars so
+	// that each window's prices, read from memory by the first mode, are
+	// still in cache for the others.
+	for end := 0; end < len(m.Time); {
+		end = min(end+runWindow, len(m.Time))
+		for _, s := range sims {
+			s.runUntil(end)
+		}
+	}
+	out := make([]Result, len(modes))
+	for k, s := range sims {
 		out[k] = s.result()
 	}
 	return out, nil
 }
+
+// runWindow is the number of bars each mode runs before the next takes its
+// turn: the window's price columns (64 KiB each) stay in cache between
+// turns.
+const runWindow = 1 << 13
 
 // execRow is the time and a symbol's open of the bar an intent change
 // executes in.
@@ -148,6 +165,8 @@ type sim struct {
 	dirty       bool  // a fill or liquidation may have changed open
 	nextChange  int   // next intent change to apply
 	noSkip      bool  // step every bar (tests compare with the quiet-bar path)
+	fast        bool  // quiet bars are recorded in bulk (quietOK)
+	next        int   // the next bar to run
 	pending     []int // symbols to execute at this bar's open
 	cooling     []int // symbols in a cool-down
 	nextFunding int64 // earliest funding event not yet applied
@@ -204,7 +223,8 @@ func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
 	return s
 }
 
-func (s *sim) run() {
+// start prepares the run: accumulators, result storage, first funding.
+func (s *sim) start() {
 	s.acc.start(s.cfg, len(s.m.Time))
 	if !s.cfg.NoFills {
 		// Fills come from intent changes (a flip is two) and stops.
@@ -218,15 +238,21 @@ func (s *sim) run() {
 		sr.MarginUsed, sr.Leverage = make([]float64, 0, c), make([]float64, 0, c)
 	}
 	s.setNextFunding(0)
-	// After the open, a bar whose intrabar path reaches no position's
-	// trigger only marks and records: such quiet bars are recorded in bulk
-	// when the run allows it, up to the next bar with something at its
-	// open or a trigger. The result is bit-identical to stepping every bar
-	// (TestQuietMatchesStep).
-	fast := s.quietOK()
-	for i := 0; i < len(s.m.Time); {
+	s.fast = s.quietOK()
+}
+
+// runUntil runs bars from the next one not yet run until bar end (it may
+// go past end while recording quiet bars). After the open, a bar whose
+// intrabar path reaches no position's trigger only marks and records: such
+// quiet bars are recorded in bulk when the run allows it, up to the next
+// bar with something at its open or a trigger. The result is bit-identical
+// to stepping every bar (TestQuietMatchesStep). Intents decided at the
+// last close have no bar left to execute in.
+func (s *sim) runUntil(end int) {
+	i := s.next
+	for i < end {
 		s.atOpen(i)
-		if fast {
+		if s.fast {
 			if j := s.skipQuiet(i); j > i {
 				i = j
 				continue
@@ -235,7 +261,7 @@ func (s *sim) run() {
 		s.afterOpen(i)
 		i++
 	}
-	// Intents decided at the last close have no bar left to execute in.
+	s.next = i
 }
 
 // atOpen runs bar i's open: fills, then funding.
