@@ -142,6 +142,11 @@ func scanLog(name string, out map[jobKey]jobRef) error {
 
 // readJob reads and decodes the record at ref.
 func readJob(ref jobRef) (*jobResult, error) {
+	return readJobWith(ref, &warmDecoder{})
+}
+
+// readJobWith is readJob decoding with w.
+func readJobWith(ref jobRef, w *warmDecoder) (*jobResult, error) {
 	f, err := os.Open(ref.file)
 	if err != nil {
 		return nil, err
@@ -152,13 +157,83 @@ func readJob(ref jobRef) (*jobResult, error) {
 		return nil, fmt.Errorf("sweep: %s: %w", ref.file, err)
 	}
 	var r jobResult
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&r); err != nil {
+	if err := w.decode(b, &r); err != nil {
 		return nil, fmt.Errorf("sweep: %s at %d is corrupt (%v); delete that log and run again to redo its jobs", ref.file, ref.off, err)
 	}
 	return &r, nil
 }
 
-// sortRefs orders records by cell id, then path.
+// A record is a standalone gob stream: the type definitions, then the
+// value, each a message. A new gob.Decoder compiles its decoding of every
+// type again, which costs far more than decoding the value. A warmDecoder
+// keeps the decoder of the last record; a record whose type definitions
+// are the same bytes (every record written by one build) is decoded by
+// feeding that decoder its value message alone.
+type warmDecoder struct {
+	defs  string // the type-definition messages dec has read
+	src   bytes.Reader
+	dec   *gob.Decoder
+	fresh int // decoders made (a test checks that they are reused)
+}
+
+func (w *warmDecoder) decode(b []byte, r *jobResult) error {
+	cut, err := lastGobMessage(b)
+	if err != nil {
+		return err
+	}
+	if w.dec != nil && string(b[:cut]) == w.defs {
+		w.src.Reset(b[cut:])
+	} else {
+		w.defs = string(b[:cut])
+		w.src.Reset(b)
+		w.dec = gob.NewDecoder(&w.src) // bytes.Reader is an io.ByteReader: no read-ahead
+		w.fresh++
+	}
+	if err := w.dec.Decode(r); err != nil {
+		w.dec = nil // a failed decoder is not reused
+		return err
+	}
+	return nil
+}
+
+// lastGobMessage returns the offset of the last message of gob stream b.
+// Each message is its length as a gob unsigned integer, then that many
+// bytes.
+func lastGobMessage(b []byte) (int, error) {
+	off, last := 0, -1
+	for off < len(b) {
+		n, w := gobUint(b[off:])
+		if w == 0 || n > uint64(len(b)-off-w) {
+			return 0, errors.New("gob message length past the end of the record")
+		}
+		last, off = off, off+w+int(n)
+	}
+	if last < 0 {
+		return 0, errors.New("empty record")
+	}
+	return last, nil
+}
+
+// gobUint decodes the gob unsigned integer at the start of b: one byte
+// below 128, else a byte holding the negated byte count, then that many
+// bytes, big-endian. w is 0 when b is too short or malformed.
+func gobUint(b []byte) (x uint64, w int) {
+	if len(b) == 0 {
+		return 0, 0
+	}
+	if b[0] < 0x80 {
+		return uint64(b[0]), 1
+	}
+	k := int(-int8(b[0]))
+	if k < 1 || k > 8 || len(b) < 1+k {
+		return 0, 0
+	}
+	for _, c := range b[1 : 1+k] {
+		x = x<<8 | uint64(c)
+	}
+	return x, 1 + k
+}
+
 func sortRefs(refs []jobRef) {
 	slices.SortFunc(refs, func(a, b jobRef) int {
 		if c := strings.Compare(a.key.cell, b.key.cell); c != 0 {
@@ -187,6 +262,10 @@ func readJobsInOrder(refs []jobRef, workers, window int, use func(*jobResult) er
 	defer close(stop)
 	ahead := make(chan struct{}, window) // a token per record decoded but not yet used
 	busy := make(chan struct{}, workers)
+	warm := make(chan *warmDecoder, workers) // one per decoding goroutine at a time
+	for range workers {
+		warm <- &warmDecoder{}
+	}
 	go func() {
 		for i, ref := range refs {
 			select {
@@ -196,7 +275,9 @@ func readJobsInOrder(refs []jobRef, workers, window int, use func(*jobResult) er
 			}
 			busy <- struct{}{}
 			go func() {
-				r, err := readJob(ref)
+				w := <-warm
+				r, err := readJobWith(ref, w)
+				warm <- w
 				<-busy
 				slots[i] <- decoded{r, err}
 			}()

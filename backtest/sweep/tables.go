@@ -261,8 +261,17 @@ func fieldName(name, modePrefix string) string {
 	if name == "Mode" {
 		return modePrefix + "mode"
 	}
-	return SnakeCase(name)
+	if c, ok := snakeNames.Load(name); ok {
+		return c.(string)
+	}
+	c := SnakeCase(name)
+	snakeNames.Store(name, c)
+	return c
 }
+
+// snakeNames caches fieldName's SnakeCase: it is asked for every field of
+// every row.
+var snakeNames sync.Map
 
 // SnakeCase turns a Go name into the snake_case the result tables (and
 // the reports built from them) use: "LiquidationsPer1000" becomes
