@@ -37,7 +37,7 @@ type Schema struct {
 // speak of keys rather than Go types.
 var (
 	reLine       = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
-	reUnknownKey = regexp.MustCompile("^field (\\S+) not found in type \\S+$")
+	reUnknownKey = regexp.MustCompile(`^field (\S+) not found in type \S+$`)
 	reBadType    = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
 )
 
