@@ -10,16 +10,6 @@ import (
 	"time"
 )
 
-// bsSynth returns a synthetic market or fails the test.
-func bsSynth(t testing.TB, cfg SynthConfig) *Market {
-	t.Helper()
-	m, err := Synthesize(cfg)
-	if err != nil {
-		t.Fatalf("Synthesize: %v", err)
-	}
-	return m
-}
-
 // bsMust returns path p of m or fails the test.
 func bsMust(t testing.TB, m *Market, p int, cfg BootstrapConfig) *Market {
 	t.Helper()
@@ -35,7 +25,7 @@ func bsMust(t testing.TB, m *Market, p int, cfg BootstrapConfig) *Market {
 // the rules for both are exercised.
 func bsRough(t testing.TB, bars int, seed uint64) *Market {
 	t.Helper()
-	m := bsSynth(t, SynthConfig{Symbols: []string{"BTC", "ETH", "SOL"}, Bars: bars, Seed: seed})
+	m := synthMust(t, SynthConfig{Symbols: []string{"BTC", "ETH", "SOL"}, Bars: bars, Seed: seed})
 	nan := math.NaN()
 	for s := range m.Symbols {
 		c, mk := &m.Symbols[s].Candles, m.Symbols[s].Mark
@@ -377,7 +367,7 @@ func TestBootstrapValidBars(t *testing.T) {
 // TestBootstrapCorrelation: one index for all symbols keeps the
 // cross-asset correlation of returns; separate indices would destroy it.
 func TestBootstrapCorrelation(t *testing.T) {
-	m := bsSynth(t, SynthConfig{Symbols: []string{"BTC", "ETH"}, Bars: 400_000, Seed: 21, Correlation: 0.7})
+	m := synthMust(t, SynthConfig{Symbols: []string{"BTC", "ETH"}, Bars: 400_000, Seed: 21, Correlation: 0.7})
 	ret := func(m *Market, k int) []float64 { return bsLogReturns(m.Symbols[k].Candles.Close) }
 	want := bsCorr(ret(m, 0), ret(m, 1))
 	if want < 0.3 {
@@ -402,7 +392,7 @@ func TestBootstrapCorrelation(t *testing.T) {
 // shorter than, equal to or longer than the funding interval.
 func TestBootstrapIdentityIndex(t *testing.T) {
 	for _, tf := range []time.Duration{time.Minute, time.Hour, 8 * time.Hour, 24 * time.Hour} {
-		m := bsSynth(t, SynthConfig{Symbols: []string{"BTC", "ETH"}, Timeframe: tf, Bars: 300, Seed: 3})
+		m := synthMust(t, SynthConfig{Symbols: []string{"BTC", "ETH"}, Timeframe: tf, Bars: 300, Seed: 3})
 		idx := make([]int, len(m.Time))
 		bootstrapIndexInto(idx, 0, BootstrapConfig{Block: 1})
 		p := bootstrapMarket(m, idx)
@@ -516,7 +506,7 @@ func TestBootstrapFunding(t *testing.T) {
 // TestBootstrapFundingFollowsBars: on a synthetic market, each path event
 // takes the rate in force at the same moment of its bar's source bar.
 func TestBootstrapFundingFollowsBars(t *testing.T) {
-	m := bsSynth(t, SynthConfig{Symbols: []string{"BTC"}, Timeframe: 5 * time.Minute, Bars: 20_000, Seed: 8})
+	m := synthMust(t, SynthConfig{Symbols: []string{"BTC"}, Timeframe: 5 * time.Minute, Bars: 20_000, Seed: 8})
 	cfg := BootstrapConfig{Block: 40, Seed: 8}
 	idx := BootstrapIndex(len(m.Time), 1, cfg)
 	p := bsMust(t, m, 1, cfg)
@@ -547,7 +537,7 @@ func TestBootstrapFundingFollowsBars(t *testing.T) {
 }
 
 func TestBootstrapErrors(t *testing.T) {
-	good := func() *Market { return bsSynth(t, SynthConfig{Symbols: []string{"BTC", "ETH"}, Bars: 50, Seed: 1}) }
+	good := func() *Market { return synthMust(t, SynthConfig{Symbols: []string{"BTC", "ETH"}, Bars: 50, Seed: 1}) }
 	ok := BootstrapConfig{Block: 5}
 	for _, tc := range []struct {
 		name  string
@@ -565,7 +555,7 @@ func TestBootstrapErrors(t *testing.T) {
 		{"all at once", good, -2, BootstrapConfig{Block: 0}, []string{"path = -2", "Block = 0"}, false},
 		{"nil market", func() *Market { return nil }, 1, ok, []string{"nil"}, false},
 		{"two bars", func() *Market {
-			return bsSynth(t, SynthConfig{Symbols: []string{"BTC"}, Bars: 2})
+			return synthMust(t, SynthConfig{Symbols: []string{"BTC"}, Bars: 2})
 		}, 1, ok, []string{"2 bars", "at least 3"}, false},
 		{"zero close", func() *Market { m := good(); m.Symbols[1].Candles.Close[7] = 0; return m }, 1, ok, []string{"ETH", "row 7"}, true},
 		{"negative close", func() *Market { m := good(); m.Symbols[0].Candles.Close[0] = -1; return m }, 1, ok, []string{"BTC", "row 0"}, true},
@@ -615,7 +605,7 @@ func TestBootstrapErrors(t *testing.T) {
 // call the index, the Market and its Symbols; per symbol one block of
 // columns, the mark's Bars and the funding rates.
 func TestBootstrapAllocs(t *testing.T) {
-	m := bsSynth(t, SynthConfig{Symbols: []string{"BTC", "ETH", "SOL"}, Bars: 5000, Seed: 1})
+	m := synthMust(t, SynthConfig{Symbols: []string{"BTC", "ETH", "SOL"}, Bars: 5000, Seed: 1})
 	cfg := BootstrapConfig{Block: 20, Seed: 1}
 	want := 3 + 3*len(m.Symbols)
 	if got := testing.AllocsPerRun(5, func() { _, _ = Bootstrap(m, 1, cfg) }); got != float64(want) {
@@ -638,7 +628,7 @@ func BenchmarkBootstrap(b *testing.B) {
 		b.Run(fmt.Sprintf("symbols=8/bars=%d", n), func(b *testing.B) {
 			m := bsBenchMarkets[n]
 			if m == nil {
-				m = bsSynth(b, SynthConfig{Symbols: syms, Bars: n, Seed: 1})
+				m = synthMust(b, SynthConfig{Symbols: syms, Bars: n, Seed: 1})
 				bsBenchMarkets[n] = m
 			}
 			cfg := BootstrapConfig{Block: 288, Seed: 1}
