@@ -49,6 +49,16 @@ func (b *Bars) Slice(i, j int) Bars {
 	}
 }
 
+// appendRow appends one candle.
+func (b *Bars) appendRow(t int64, open, high, low, close, volume float64) {
+	b.Time = append(b.Time, t)
+	b.Open = append(b.Open, open)
+	b.High = append(b.High, high)
+	b.Low = append(b.Low, low)
+	b.Close = append(b.Close, close)
+	b.Volume = append(b.Volume, volume)
+}
+
 // Clone returns a deep copy of b.
 func (b *Bars) Clone() Bars {
 	return Bars{

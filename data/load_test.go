@@ -416,12 +416,7 @@ func TestRepairs(t *testing.T) {
 		keep := []int{0, 1, 2, 6, 7, 9}
 		var g Bars
 		for _, i := range keep {
-			g.Time = append(g.Time, c.Time[i])
-			g.Open = append(g.Open, c.Open[i])
-			g.High = append(g.High, c.High[i])
-			g.Low = append(g.Low, c.Low[i])
-			g.Close = append(g.Close, c.Close[i])
-			g.Volume = append(g.Volume, c.Volume[i])
+			g.appendRow(c.Time[i], c.Open[i], c.High[i], c.Low[i], c.Close[i], c.Volume[i])
 		}
 		path := writeCols(t, "x.parquet", FormatParquet, barsCols(g), 100)
 		s := mustLoad(t, path, LoadOptions{})

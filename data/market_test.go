@@ -16,12 +16,7 @@ func mkDrop(b Bars, minutes ...int64) Bars {
 		if slices.Contains(minutes, t/int64(time.Minute)) {
 			continue
 		}
-		out.Time = append(out.Time, t)
-		out.Open = append(out.Open, b.Open[i])
-		out.High = append(out.High, b.High[i])
-		out.Low = append(out.Low, b.Low[i])
-		out.Close = append(out.Close, b.Close[i])
-		out.Volume = append(out.Volume, b.Volume[i])
+		out.appendRow(t, b.Open[i], b.High[i], b.Low[i], b.Close[i], b.Volume[i])
 	}
 	return out
 }

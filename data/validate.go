@@ -344,20 +344,10 @@ func fillGaps(b Bars, tf time.Duration, missing int) Bars {
 		if i > 0 {
 			prevClose := b.Close[i-1]
 			for t := b.Time[i-1] + step; t+step/2 < b.Time[i]; t += step {
-				out.Time = append(out.Time, t)
-				out.Open = append(out.Open, prevClose)
-				out.High = append(out.High, prevClose)
-				out.Low = append(out.Low, prevClose)
-				out.Close = append(out.Close, prevClose)
-				out.Volume = append(out.Volume, 0)
+				out.appendRow(t, prevClose, prevClose, prevClose, prevClose, 0)
 			}
 		}
-		out.Time = append(out.Time, b.Time[i])
-		out.Open = append(out.Open, b.Open[i])
-		out.High = append(out.High, b.High[i])
-		out.Low = append(out.Low, b.Low[i])
-		out.Close = append(out.Close, b.Close[i])
-		out.Volume = append(out.Volume, b.Volume[i])
+		out.appendRow(b.Time[i], b.Open[i], b.High[i], b.Low[i], b.Close[i], b.Volume[i])
 	}
 	return out
 }
