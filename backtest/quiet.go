@@ -9,12 +9,14 @@ import (
 
 // Quiet bars. After its open (fills and funding, run by atOpen), a bar
 // whose prices reach no position's liquidation price, stop or near-miss
-// threshold only marks positions and records equity. skipQuiet finds the
-// next bar that is not quiet, or has something at its open, by scanning
-// each trigger over the price columns, and records the quiet bars in
-// between column by column. Every decision and sum is afterOpen's, in the
-// same order, so results are bit-identical to stepping every bar; the
-// per-bar afterOpen is the reference.
+// threshold only marks positions and records equity. skipQuiet records
+// quiet bars in bulk up to the next bar that is not quiet or has something
+// at its open. Mostly scanRecord does it, one pass per position that
+// watches a price bound and sums PnL; where a bound cannot clear a bar,
+// scanQuiet finds the first trigger exactly and recordQuiet records the
+// bars before it. Every decision and sum is afterOpen's, in the same
+// order, so results are bit-identical to stepping every bar; the per-bar
+// afterOpen is the reference.
 
 // quietChunk is the number of bars scanned and recorded at a time: the
 // scratch columns stay in cache.
@@ -163,17 +165,7 @@ func (s *sim) scanCrossExact(k0, k1 int) int {
 		st := &s.syms[sk]
 		p := st.pos
 		side := p.Side
-		trades := st.c.Low[k0:k1]
-		if side < 0 {
-			trades = st.c.High[k0:k1]
-		}
-		adv := trades
-		if st.mark != nil {
-			adv = st.mark.Low[k0:k1]
-			if side < 0 {
-				adv = st.mark.High[k0:k1]
-			}
-		}
+		adv, trades := st.adverseCols(k0, k1, side, true)
 		fs, qty, entry := float64(side), p.Qty, p.Entry
 		for b, price := range adv {
 			if price != price { // NaN: no mark candle, as markAdverse
@@ -289,18 +281,7 @@ func (s *sim) crossBounds(k0 int) bool {
 // side (the mark when onMark, falling back to trades where the mark is
 // NaN, as markAdverse; else trades) is at or outside (lo, hi), or k1.
 func firstOutside(st *symState, k0, k1, side int, lo, hi float64, onMark bool) int {
-	trades := st.c.Low[k0:k1]
-	if side < 0 {
-		trades = st.c.High[k0:k1]
-	}
-	adv := trades
-	if onMark && st.mark != nil {
-		adv = st.mark.Low[k0:k1]
-		if side < 0 {
-			adv = st.mark.High[k0:k1]
-		}
-	}
-	trades = trades[:len(adv)]
+	adv, trades := st.adverseCols(k0, k1, side, onMark)
 	for b, v := range adv {
 		// One test catches a price outside and a NaN mark alike (every
 		// comparison with NaN is false); a NaN falls back to trades.
@@ -367,32 +348,21 @@ func (s *sim) recordQuiet(k0, k1 int) {
 		if isolated {
 			carIso += p.Margin()
 		}
-		side, qty, entry := float64(p.Side), p.Qty, p.Entry
-		trades := st.c.Close[k0:k1]
-		marks := trades
-		if st.mark != nil {
-			marks = st.mark.Close[k0:k1]
-		}
-		upnl, gross := upnl[:len(marks)], gross[:len(marks)]
 		if hybrid && !isolated {
-			car := car[:len(marks)]
+			marks, trades := st.closeCols(k0, k1)
+			upnl, gross, car := upnl[:len(marks)], gross[:len(marks)], car[:len(marks)]
+			sq, qty, entry := float64(p.Side)*p.Qty, p.Qty, p.Entry
 			for b, mc := range marks {
 				if mc != mc { // NaN: no mark candle, as markClose
 					mc = trades[b]
 				}
-				u := side * qty * (mc - entry)
+				u := sq * (mc - entry)
 				upnl[b] += u
 				gross[b] += qty * mc
 				car[b] += u
 			}
 		} else {
-			for b, mc := range marks {
-				if mc != mc {
-					mc = trades[b]
-				}
-				upnl[b] += side * qty * (mc - entry)
-				gross[b] += qty * mc
-			}
+			sumUntil(st, k0, math.Inf(-1), math.Inf(1), upnl, gross)
 		}
 		p.Mark = st.markClose(k1 - 1)
 	}
@@ -475,7 +445,8 @@ func (s *sim) scanRecord(k0, k1 int) int {
 	clear(s.qUPnL[:end-k0])
 	clear(s.qGross[:end-k0])
 	for _, k := range s.openSyms() {
-		end = sumUntil(&s.syms[k], k0, s.qUPnL[:end-k0], s.qGross[:end-k0])
+		st := &s.syms[k]
+		end = sumUntil(st, k0, st.lo, st.hi, s.qUPnL[:end-k0], s.qGross[:end-k0])
 	}
 	if end > k0 {
 		for _, k := range s.openSyms() {
@@ -490,20 +461,15 @@ func (s *sim) scanRecord(k0, k1 int) int {
 // sumUntil adds position st's unrealised PnL and notional at each bar's
 // mark close (trades where the mark is NaN, as markClose) to upnl and
 // gross, which start at bar k0, until the first bar whose adverse price
-// (as markAdverse) is at or outside (st.lo, st.hi). It returns that bar,
-// or k0+len(upnl); the bar itself is not added.
-func sumUntil(st *symState, k0 int, upnl, gross []float64) int {
+// (as markAdverse) is at or outside (lo, hi). It returns that bar, or
+// k0+len(upnl); the bar itself is not added.
+func sumUntil(st *symState, k0 int, lo, hi float64, upnl, gross []float64) int {
 	p := st.pos
-	n := len(upnl)
-	tc := st.c.Close[k0 : k0+n]
-	mc := tc
-	if st.mark != nil {
-		mc = st.mark.Close[k0 : k0+n]
-	}
+	k1 := k0 + len(upnl)
+	mc, tc := st.closeCols(k0, k1)
 	// (side × size) × (mark − entry), as close computes it.
 	sq, qty, entry := float64(p.Side)*p.Qty, p.Qty, p.Entry
-	upnl, gross, tc = upnl[:len(mc)], gross[:len(mc)], tc[:len(mc)]
-	lo, hi := st.lo, st.hi
+	upnl, gross = upnl[:len(mc)], gross[:len(mc)]
 	if math.IsInf(lo, -1) && math.IsInf(hi, 1) { // nothing to watch
 		for b, c := range mc {
 			if c != c {
@@ -512,19 +478,9 @@ func sumUntil(st *symState, k0 int, upnl, gross []float64) int {
 			upnl[b] += sq * (c - entry)
 			gross[b] += qty * c
 		}
-		return k0 + n
+		return k1
 	}
-	tadv := st.c.Low[k0 : k0+n]
-	if p.Side < 0 {
-		tadv = st.c.High[k0 : k0+n]
-	}
-	adv := tadv
-	if st.mark != nil {
-		adv = st.mark.Low[k0 : k0+n]
-		if p.Side < 0 {
-			adv = st.mark.High[k0 : k0+n]
-		}
-	}
+	adv, tadv := st.adverseCols(k0, k1, p.Side, true)
 	adv, tadv = adv[:len(mc)], tadv[:len(mc)]
 	for b, c := range mc {
 		// As firstOutside: one test for a price outside or a NaN mark.
@@ -542,7 +498,38 @@ func sumUntil(st *symState, k0 int, upnl, gross []float64) int {
 		upnl[b] += sq * (c - entry)
 		gross[b] += qty * c
 	}
-	return k0 + n
+	return k1
+}
+
+// adverseCols returns the prices that test a position of side over
+// [k0, k1): the adverse extreme (low for a long, high for a short) of the
+// marks when onMark and the symbol has them, else of the trades; and the
+// trades' extreme, which stands in where a mark is NaN (as markAdverse).
+func (st *symState) adverseCols(k0, k1, side int, onMark bool) (adv, trades []float64) {
+	trades = st.c.Low[k0:k1]
+	if side < 0 {
+		trades = st.c.High[k0:k1]
+	}
+	adv = trades
+	if onMark && st.mark != nil {
+		adv = st.mark.Low[k0:k1]
+		if side < 0 {
+			adv = st.mark.High[k0:k1]
+		}
+	}
+	return adv, trades[:len(adv)]
+}
+
+// closeCols returns the mark closes over [k0, k1) (the trades' when the
+// symbol has no marks) and the trade closes, which stand in where a mark
+// is NaN (as markClose).
+func (st *symState) closeCols(k0, k1 int) (marks, trades []float64) {
+	trades = st.c.Close[k0:k1]
+	marks = trades
+	if st.mark != nil {
+		marks = st.mark.Close[k0:k1]
+	}
+	return marks, trades[:len(marks)]
 }
 
 func grow(s []float64, n int) []float64 {

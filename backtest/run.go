@@ -161,16 +161,15 @@ type sim struct {
 	legOpen, legAdv, pathAt []float64
 	crossNear               bool
 
-	open        []int // symbols with an open position, valid while !dirty
-	dirty       bool  // a fill or liquidation may have changed open
-	nextChange  int   // next intent change to apply
-	noSkip      bool  // step every bar (tests compare with the quiet-bar path)
-	fast        bool  // quiet bars are recorded in bulk (quietOK)
-	next        int   // the next bar to run
-	pending     []int // symbols to execute at this bar's open
-	cooling     []int // symbols in a cool-down
-	nextFunding int64 // earliest funding event not yet applied
-	fundingBar  int   // first bar at or after nextFunding (len(Time): none)
+	open       []int // symbols with an open position, valid while !dirty
+	dirty      bool  // a fill or liquidation may have changed open
+	nextChange int   // next intent change to apply
+	noSkip     bool  // step every bar (tests compare with the quiet-bar path)
+	fast       bool  // quiet bars are recorded in bulk (quietOK)
+	next       int   // the next bar to run
+	pending    []int // symbols to execute at this bar's open
+	cooling    []int // symbols in a cool-down
+	fundingBar int   // first bar at which a funding event is due (len(Time): none)
 	// stopsPossible: some intent has a stop, or StopAtLiq is set.
 	stopsPossible bool
 	recordIn      int // bars until the next recorded bar
@@ -338,22 +337,21 @@ func (s *sim) openSyms() []int {
 	return s.open
 }
 
-// setNextFunding finds the earliest funding event not yet applied and the
-// first bar from i on that it is due at.
+// setNextFunding finds the first bar from i on at which the earliest
+// funding event not yet applied is due.
 func (s *sim) setNextFunding(i int) {
-	s.nextFunding = s.firstFunding()
-	tm := s.m.Time
+	next, tm := s.firstFunding(), s.m.Time
 	// Without gaps the bar follows from the timeframe (a search would
 	// touch ~20 far-apart rows); the guess is checked, and a gap falls
 	// back to the search.
-	if tf := int64(s.m.Timeframe); tf > 0 && s.nextFunding != math.MaxInt64 && s.nextFunding > tm[i] {
-		k := i + int((s.nextFunding-tm[i]+tf-1)/tf)
-		if k < len(tm) && tm[k] >= s.nextFunding && tm[k-1] < s.nextFunding {
+	if tf := int64(s.m.Timeframe); tf > 0 && next != math.MaxInt64 && next > tm[i] {
+		k := i + int((next-tm[i]+tf-1)/tf)
+		if k < len(tm) && tm[k] >= next && tm[k-1] < next {
 			s.fundingBar = k
 			return
 		}
 	}
-	s.fundingBar = i + sort.Search(len(tm)-i, func(k int) bool { return tm[i+k] >= s.nextFunding })
+	s.fundingBar = i + sort.Search(len(tm)-i, func(k int) bool { return tm[i+k] >= next })
 }
 
 // firstFunding returns the earliest funding event not yet applied.
