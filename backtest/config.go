@@ -105,6 +105,10 @@ type Config struct {
 	// RuinFraction: equity at or below Capital × RuinFraction is ruin
 	// (default 0.1).
 	RuinFraction float64
+	// TradeAfterRuin keeps opening positions after ruin and counts every
+	// event in the rates. By default a ruined run opens no position from
+	// the next bar on and its later events enter no rate (doc.go, Ruin).
+	TradeAfterRuin bool
 	// NearMiss is the margin ratio above which a position that is then not
 	// liquidated counts as a near miss (default 0.8).
 	NearMiss float64

@@ -31,7 +31,25 @@ type LiquidationRecord struct {
 	// liquidated too; when false the liquidation depends on the intrabar
 	// path (intrabar ambiguity).
 	CloseAlso bool
-	Partial   bool
+	// Partial says the position was only reduced and stays open.
+	Partial bool
+	// Position numbers the position within the run's mode: the n-th
+	// position opened from flat is n (from 1).
+	Position int
+	// AfterRuin marks an event after the run's ruin bar, when the run halts
+	// at ruin (Config.TradeAfterRuin false): it enters no rate.
+	AfterRuin bool
+}
+
+// FundingRecord is one funding payment of one position.
+type FundingRecord struct {
+	Time   int64 // the bar's open time the event was applied at
+	Bar    int
+	Symbol string
+	Mode   string  // "isolated" or "cross"
+	Rate   float64 // the event's rate
+	Price  float64 // mark price it was valued at
+	Amount float64 // paid by the trader (negative: received), quote units
 }
 
 // Series are per-bar records, every Config.Every-th bar.
@@ -52,8 +70,10 @@ type Result struct {
 	MarkSource   string
 	Fills        []FillRecord
 	Liquidations []LiquidationRecord
-	Series       Series
-	Metrics      Metrics
+	// Funding lists every funding payment (empty with Config.NoFills).
+	Funding []FundingRecord
+	Series  Series
+	Metrics Metrics
 	// JournalError is non-empty if the ledger failed its invariant check at
 	// the end of the run (it never should).
 	JournalError string

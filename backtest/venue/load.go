@@ -29,6 +29,7 @@ type fileVenue struct {
 	FundingInterval string                 `yaml:"funding_interval"`
 	Default         []fileTable            `yaml:"default"`
 	Symbols         map[string][]fileTable `yaml:"symbols"`
+	Orders          Orders                 `yaml:"orders"`
 	Sources         []Source               `yaml:"sources"`
 }
 
@@ -80,6 +81,10 @@ const dateLayout = "2006-01-02"
 //	  BTCUSDT:
 //	    - effective_from: 2024-10-24
 //	      brackets: [...]
+//	orders:                   # optional order filters (OrderRules); 0: no limit
+//	  default: {min_notional: 5, min_qty: 0, qty_step: 0}
+//	  symbols:
+//	    BTCUSDT: {min_notional: 100, min_qty: 0.001, qty_step: 0.001}
 //	sources:
 //	  - {what: "...", url: "...", date: "..."}
 //
@@ -179,6 +184,7 @@ func (f *fileVenue) venue() (*Venue, []*Error) {
 		LiquidationFee: need(f.LiquidationFee, "liquidation_fee"),
 		Remainder:      Remainder(f.Remainder),
 		Partial:        f.Partial,
+		Orders:         f.Orders,
 		Sources:        f.Sources,
 	}
 	if f.Name == "" {
@@ -300,6 +306,10 @@ func knownKeys(path string) string {
 		t = reflect.TypeFor[fileVenue]()
 	case parent == "partial":
 		t = reflect.TypeFor[Partial]()
+	case parent == "orders":
+		t = reflect.TypeFor[Orders]()
+	case parent == "orders.default" || strings.HasPrefix(parent, "orders.symbols."):
+		t = reflect.TypeFor[OrderRules]()
 	case strings.HasPrefix(parent, "sources["):
 		t = reflect.TypeFor[Source]()
 	case strings.HasSuffix(parent, "]") && strings.Contains(parent, ".brackets["):

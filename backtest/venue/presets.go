@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"slices"
@@ -82,6 +83,7 @@ func (v *Venue) copy() *Venue {
 		c.Tables[k] = cloneTables(t)
 	}
 	c.Default = cloneTables(v.Default)
+	c.Orders.Symbols = maps.Clone(v.Orders.Symbols)
 	c.Sources = slices.Clone(v.Sources)
 	return &c
 }

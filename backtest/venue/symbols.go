@@ -33,11 +33,17 @@ func (v *Venue) SymbolKey(symbol string) (key string, ok bool) {
 	if _, ok := v.Tables[symbol]; ok {
 		return symbol, true
 	}
+	return matchBase(symbol, v.Tables)
+}
+
+// matchBase returns the one key of m with symbol's base asset; ok is false
+// when none or more than one has it.
+func matchBase[V any](symbol string, m map[string]V) (key string, ok bool) {
 	base := BaseAsset(symbol)
 	if base == "" {
 		return "", false
 	}
-	for _, k := range sortedKeys(v.Tables) {
+	for _, k := range sortedKeys(m) {
 		if BaseAsset(k) == base {
 			if ok {
 				return "", false // ambiguous

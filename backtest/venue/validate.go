@@ -45,7 +45,8 @@ func familyList() string {
 //     increases; mmr × max_leverage < 1 (a position opened at the tier's
 //     highest leverage must not start liquidatable);
 //   - each cum agrees with the recursion of Brackets.Cumulate within 1e-6
-//     relative (absolute below 1 quote unit).
+//     relative (absolute below 1 quote unit);
+//   - order rules are finite and ≥ 0, and min_qty is at least one qty_step.
 func (v *Venue) Validate() error {
 	return joinErrors(v.validate())
 }
@@ -97,6 +98,7 @@ func (v *Venue) validate() []*Error {
 		}
 		errs = append(errs, validateTables(path, v.Tables[sym])...)
 	}
+	v.validateOrders(fail)
 	return errs
 }
 

@@ -127,6 +127,9 @@ type Venue struct {
 	// EffectiveFrom; Default serves every other symbol.
 	Tables  map[string][]Table
 	Default []Table
+	// Orders are the venue's order filters (minimum notional and
+	// quantity, quantity step); the zero value refuses nothing.
+	Orders  Orders
 	Sources []Source
 }
 
