@@ -53,11 +53,11 @@ type spec struct {
 
 	// Config.
 	Capital, Leverage, Slippage, StopAtLiq, Ruin float64
-	Policy                                        backtest.Policy
-	Cooldown                                      int
-	ReduceToFit, TradeAfterRuin                   bool
-	Margin                                        backtest.MarginPolicy
-	Hybrid                                        []string // the hybrid mode's isolated symbols
+	Policy                                       backtest.Policy
+	Cooldown                                     int
+	ReduceToFit, TradeAfterRuin                  bool
+	Margin                                       backtest.MarginPolicy
+	Hybrid                                       []string // the hybrid mode's isolated symbols
 }
 
 func (c spec) String() string {

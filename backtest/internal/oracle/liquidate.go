@@ -75,7 +75,7 @@ func (s *sim) intrabarAdverse() {
 // liquidated at its price at λ*.
 func (s *sim) crossSweep() {
 	lambda0 := 0.0
-	fired := map[*position]bool{} // a leg's stop fires at most once per bar
+	fired := map[*position]bool{} // a leg's stop fires at most once a bar (note 12)
 	for {
 		legs := s.crossLegs()
 		if len(legs) == 0 {
@@ -225,6 +225,7 @@ func lambda(open, level, extreme float64) float64 {
 // liquidation, in steps of Step × its size until it is healthy at price.
 // A full liquidation has the fund cover a negative margin, sends what is
 // left to the fund or the wallet (Remainder) and blocks the symbol (R9).
+// Notes 8 and 9.
 func (s *sim) liquidateIsolated(p *position, price float64) {
 	q0, steps := p.qty, s.liquidationSteps()
 	closed, fees, partial := 0.0, 0.0, false
@@ -276,7 +277,7 @@ func (s *sim) liquidateIsolated(p *position, price float64) {
 // Step × its size per step until the account is healthy at the prices. A
 // full liquidation has the fund cover a negative wallet and, when the venue
 // keeps the remainder, take up to the legs' Σ MM (at the prices, before the
-// first step) from the wallet.
+// first step) from the wallet. Notes 8 and 9.
 func (s *sim) liquidateCross(legs []*position, prices []float64) {
 	q0 := make([]float64, len(legs))
 	closed := make([]float64, len(legs))

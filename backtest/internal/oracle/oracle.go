@@ -62,7 +62,7 @@ type Result struct {
 	// liquidations because they would have left an isolated margin, or
 	// the wallet after the last cross leg, below zero.
 	BankruptCloses int
-	RuinBar  int // the first bar whose close equity ≤ RuinFraction × Capital; −1 when none
+	RuinBar        int // the first bar whose close equity ≤ RuinFraction × Capital; −1 when none
 	// TieBar is the first bar at which an order was decided on money too
 	// small to tell apart from rounding (note 13): sized from an equity
 	// below 1 quote unit, of a notional below 1, or refused or filled by a
@@ -93,10 +93,11 @@ func Run(m *data.Market, in *backtest.Intents, cfg backtest.Config, modes ...bac
 	return run(m, in, cfg, rules{}, modes...)
 }
 
-// rules holds deliberate rule breaks, for the test that checks the
-// differential comparison notices a broken rule. The zero value is the
-// rules as written.
+// rules are the test hooks of a run; the zero value is the rules as
+// written, and Run uses nothing else.
 type rules struct {
+	// broken names one rule broken on purpose, for the test that the
+	// differential comparison notices it (mutation_test.go).
 	broken string
 	trace  func(bar int, msg string) // receives a line per decision, for triage
 	// quirks emulate deviations of the engine already reported, so that a
@@ -127,9 +128,6 @@ func run(m *data.Market, in *backtest.Intents, cfg backtest.Config, r rules, mod
 	case venue.Binance, venue.Bybit, venue.OKX, venue.Gate, venue.Hyperliquid, venue.DYDX:
 	default:
 		return nil, fmt.Errorf("oracle: unknown venue family %q", cfg.Venue.Family)
-	}
-	if len(modes) == 0 {
-		modes = []backtest.ModeSpec{backtest.IsolatedMode, backtest.CrossMode}
 	}
 	out := make([]Result, len(modes))
 	for i, mode := range modes {
@@ -334,7 +332,7 @@ func (s *sim) close() {
 // marginPolicy tops an isolated position up when its margin ratio
 // (MM ÷ (margin + uPnL), at the close mark) is at least TopUpAt, and sweeps
 // its removable margin back to the wallet when the ratio is at most
-// SweepBelow (notes 9 and 10 in doc.go).
+// SweepBelow (note 10).
 func (s *sim) marginPolicy(p *position) {
 	pol := s.cfg.Margin
 	if pol.TopUpAt <= 0 && pol.SweepBelow <= 0 {

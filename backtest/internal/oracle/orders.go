@@ -175,13 +175,12 @@ func (s *sim) increase(k int, p *position, side int, q, price float64, in backte
 // booked to its margin (isolated) or the wallet (cross); a full isolated
 // close returns the margin to the wallet. A reduction that would leave an
 // isolated margin below zero, or a close of the last cross leg that would
-// leave the wallet below zero, is instead a liquidation at price (R8);
-// reduce then returns false.
+// leave the wallet below zero, is instead a liquidation at price (R8,
+// note 5); reduce then returns false.
 func (s *sim) reduce(p *position, qty, price float64, reason string) bool {
 	full := qty >= p.qty
 	pnl := float64(p.side) * qty * (price - p.entry)
 	fee := qty * price * s.v.TakerFee
-	s.tracef("%s: %s close %v of %v at %v: margin %v pnl %v fee %v, health at price %v", s.m.Symbols[p.sym].Name, reason, qty, p.qty, price, p.margin, pnl, fee, s.health(p, p.margin, price))
 	if s.r.broken != "no-bankrupt-close" {
 		if p.isolated && p.margin+pnl-fee < 0 {
 			s.res.BankruptCloses++
