@@ -23,9 +23,9 @@ import (
 // oracle.Run and compares every liquidation, every funding payment, the
 // final equity, the positions opened and the refusals.
 //
-//	go test ./backtest/internal/oracle -run TestDifferential -v            # 2,000 cases
-//	go test ./backtest/internal/oracle -run TestDifferential -short -v     # 150 cases
-//	go test ./backtest/internal/oracle -run TestDifferential -v -args -case=SEED   # one case
+//	go test ./backtest/internal/oracle -run 'TestDifferential$' -v          # 2,000 cases
+//	go test ./backtest/internal/oracle -run 'TestDifferential$' -short -v   # 150 cases
+//	go test ./backtest/internal/oracle -run 'TestDifferential$' -v -args -case=SEED   # one case
 //
 // Case i has seed baseSeed + i. Until the engine implements every rule of
 // backtest/doc.go, a disagreement with the engine (an engine error, panic
@@ -98,7 +98,7 @@ func reproduce(seed uint64) string {
 	if v := os.Getenv("ORACLE_IGNORE"); v != "" {
 		env = "ORACLE_IGNORE=" + v + " "
 	}
-	return fmt.Sprintf("%sgo test ./backtest/internal/oracle -run TestDifferential -v -args -case=%d", env, seed)
+	return fmt.Sprintf("%sgo test ./backtest/internal/oracle -run 'TestDifferential$' -v -args -case=%d", env, seed)
 }
 
 // strict says whether disagreements with the engine fail the tests.
@@ -453,7 +453,6 @@ func (c compared) diffMode(a, b Result, rates []float64) (string, string) {
 			kind := ""
 			switch {
 			case x.Bar != y.Bar || x.Symbol != y.Symbol:
-				kind = "liquidation bar/symbol"
 				if x.Bar < y.Bar || (x.Bar == y.Bar && c.symbolsIdx[x.Symbol] < c.symbolsIdx[y.Symbol]) {
 					kind = "liquidation missing in oracle"
 				} else {
@@ -467,6 +466,8 @@ func (c compared) diffMode(a, b Result, rates []float64) (string, string) {
 				kind = "liquidation side"
 			case x.Partial != y.Partial:
 				kind = "liquidation partial/full"
+			case !closeRel(x.Qty, y.Qty, 1e-6):
+				kind = "liquidation quantity"
 			case !closeRel(x.Price, y.Price, 1e-9) && !(math.Abs(x.Price-y.Price) <= ledgerResolution/y.Qty):
 				kind = "liquidation price"
 			case !closeRel(x.Fee, y.Fee, 1e-9) && !(math.Abs(x.Fee-y.Fee) <= ledgerResolution):

@@ -315,9 +315,10 @@ func TestRegressionPartialLeavesSymbolFree(t *testing.T) {
 // at 95 while the trade candle of bar 2 opens at 90.2, where a signal
 // closes the position: past its trigger at the fill price but not
 // bankrupt (margin 10 − 9.8 = 0.2 ≥ 0), so it is an ordinary close that
-// returns 0.2: final equity 990.2, no liquidation.
+// returns 0.2: final equity 990.2, no liquidation. (The engine passes: a
+// guard for the bankrupt-close rule it is implementing.)
 func TestRegressionCloseAboveBankruptcy(t *testing.T) {
-	c := newCheck(t, "Orders: a close past the liquidation trigger but above bankruptcy is turned into a liquidation")
+	c := newCheck(t, "Orders: a close past the liquidation trigger but above bankruptcy must stay an ordinary close (a guard for the bankrupt-close rule)")
 	m := bars([]string{"A"}, [][4]float64{{100, 100, 100, 100}, {100, 100, 100, 100}, {90.2, 90.2, 90.2, 90.2}, {90.2, 90.2, 90.2, 90.2}})
 	m.Symbols[0].Mark = markRows([][4]float64{{100, 100, 100, 100}, {100, 100, 95, 95}, {95, 95, 95, 95}, {95, 95, 95, 95}})
 	cfg := backtest.Config{Venue: plain(), Capital: 1000, Leverage: 10, Sizer: units(1)}
