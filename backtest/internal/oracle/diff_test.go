@@ -42,19 +42,23 @@ var (
 
 const baseSeed = 1
 
-// ignore lists what a triage run leaves out, from ORACLE_IGNORE (comma
-// separated), to look past disagreements already understood:
+// ignored says whether a triage run leaves something out: ORACLE_IGNORE
+// (comma separated) looks past disagreements already understood, each
+// named by its regression case:
 //
 //	funding     funding payments are not compared (final equity still is)
-//	position    LiquidationRecord.Position is not compared
+//	            (TestRegressionFundingFromIsolatedMargin)
+//	position    LiquidationRecord.Position is not compared (ditto)
 //	afterruin   LiquidationRecord.AfterRuin is not compared
-//	orders      venues get no order filters (min notional, quantity step)
-//	ruin        every case sets TradeAfterRuin
+//	orders      venues get no order filters (TestRegressionOrderFilters)
+//	ruin        every case sets TradeAfterRuin (TestRegressionRuinHalt)
 //	cells       mark holes are whole rows only, never single NaN values
-//	nofunding   no case has funding events
-//	partial     no venue liquidates partially
+//	            (TestRegressionMarkNaNColumn)
+//	nofunding   no case has funding events (TestRegressionFundingFromIsolatedMargin)
+//	partial     no venue liquidates partially (TestRegressionPartialLeavesSymbolFree)
 //	tables      every run starts after the last bracket table takes effect
-//	policy      no isolated top-up or sweep policy
+//	            (TestRegressionBracketsAtOpen)
+//	policy      no isolated top-up or sweep policy (TestRegressionSweepAtCloseMark)
 //	slippage    no slippage
 //	bankrupt    cases with a close that the rules turn into a liquidation
 //	            are left out (TestRegressionBankruptClose)
@@ -67,6 +71,11 @@ const baseSeed = 1
 //	            wallet that a cross close left negative while other legs
 //	            carry the account (TestRegressionCrossCloseNegativeWallet)
 //	stopatliq   no case sets StopAtLiq (TestRegressionStopAtLiqShort)
+//
+// With all of them the 2,000 cases agree but for the cross liquidations
+// that R8's settlement order decides (TestRegressionCrossLiquidationSettlement):
+//
+//	ORACLE_IGNORE=funding,position,afterruin,orders,ruin,cells,nofunding,partial,tables,policy,slippage,bankrupt,stalemark,gaps,crosscover,stopatliq
 //
 // It is read when a test first asks (not at package initialisation, which
 // the test cache would not notice).
@@ -174,10 +183,13 @@ func TestDifferential(t *testing.T) {
 		}
 		msg := fmt.Sprintf("engine and oracle disagree\n  reproduce: %s\n  case: %v\n  %s",
 			reproduce(o.spec.Seed), o.spec, strings.Join(o.diffs, "\n  "))
-		if strict() {
+		switch {
+		case strict():
 			t.Error(msg)
-		} else {
+		case st.disagree <= 30 || *flagCase != "":
 			t.Log(msg)
+		case st.disagree == 31:
+			t.Log("… further disagreeing cases are not listed (ORACLE_STRICT=1 lists them all)")
 		}
 	}
 	n := len(outs)
@@ -196,7 +208,8 @@ func TestDifferential(t *testing.T) {
 		if strict() {
 			t.Error(summary)
 		} else {
-			t.Skip(summary + "\n(ORACLE_STRICT=1 makes this a failure)")
+			t.Skip(summary + "\n(ORACLE_STRICT=1 makes this a failure; the TestRegression… cases name each known deviation, " +
+				"and ORACLE_IGNORE looks past them: see diff_test.go)")
 		}
 	}
 }
