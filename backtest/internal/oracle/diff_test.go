@@ -72,8 +72,9 @@ const baseSeed = 1
 //	            carry the account (TestRegressionCrossCloseNegativeWallet)
 //	stopatliq   no case sets StopAtLiq (TestRegressionStopAtLiqShort)
 //
-// With all of them the 2,000 cases agree but for the cross liquidations
-// that R8's settlement order decides (TestRegressionCrossLiquidationSettlement):
+// With all of them the 2,000 cases agree but for cross liquidations, which
+// the engine settles leg by leg (TestRegressionCrossLiquidationSettlement,
+// TestRegressionCrossLiquidationNegativeWallet):
 //
 //	ORACLE_IGNORE=funding,position,afterruin,orders,ruin,cells,nofunding,partial,tables,policy,slippage,bankrupt,stalemark,gaps,crosscover,stopatliq
 //
