@@ -59,16 +59,64 @@ func (s *sim) adverse(i int, t int64) {
 		if lamLiq <= 1 {
 			mo, _, _, mc := st.markAt(i)
 			lp, _ := s.a.LiquidationPrice(p)
-			closeAlso := p.Breached(mc)
-			ev, err := s.a.LiquidateIsolated(t, st.name, margin.SettlePrice(p.Side, lp, mo))
-			if err != nil {
-				panic(err) // the position is open: cannot happen
-			}
-			s.recordLiq(i, ev, closeAlso, &st.near)
-			s.block(i, k)
+			s.liquidateIsolated(i, t, k, margin.SettlePrice(p.Side, lp, mo), p.Breached(mc))
 		}
 	}
 	s.crossPath(i, t)
+}
+
+// gaps liquidates, at the mark open of bar i, every isolated position and
+// the cross account already past its trigger there (doc.go R2): before the
+// bar's fills and funding.
+func (s *sim) gaps(i int) {
+	t := s.m.Time[i]
+	for _, k := range s.openSyms() {
+		st := &s.syms[k]
+		p := st.pos
+		if st.mode != margin.Isolated || !p.Open() {
+			continue
+		}
+		if mo, _, _, mc := st.markAt(i); p.Breached(mo) {
+			lp, _ := s.a.LiquidationPrice(p)
+			s.liquidateIsolated(i, t, k, margin.SettlePrice(p.Side, lp, mo), p.Breached(mc))
+		}
+	}
+	s.syncLegs()
+	n := len(s.legs)
+	if n == 0 {
+		return
+	}
+	for j, k := range s.legs {
+		s.pathAt[j], _, _, _ = s.syms[k].markAt(i)
+	}
+	if eq, mm := s.a.CrossHealth(s.pathAt[:n]); eq <= mm {
+		s.liquidateCross(i, t, s.pathAt[:n], s.crossBreachedAtClose(i))
+	}
+}
+
+// liquidateIsolated liquidates symbol k's isolated position at settle and
+// records it; a full liquidation blocks the symbol (R9).
+func (s *sim) liquidateIsolated(i int, t int64, k int, settle float64, closeAlso bool) {
+	st := &s.syms[k]
+	ev, err := s.a.LiquidateIsolated(t, st.name, settle)
+	if err != nil {
+		panic(err) // the position is open: cannot happen
+	}
+	s.recordLiq(i, ev, closeAlso, &st.near)
+	if !ev.Partial {
+		s.block(i, k)
+	}
+}
+
+// crossBreachedAtClose reports whether the cross account is past its
+// trigger with every leg at its mark close of bar i (CloseAlso).
+func (s *sim) crossBreachedAtClose(i int) bool {
+	closeAt := s.legAdv[:len(s.legs)] // scratch: callers are done with it
+	for j, k := range s.legs {
+		_, _, _, closeAt[j] = s.syms[k].markAt(i)
+	}
+	eq, mm := s.a.CrossHealth(closeAt)
+	return eq <= mm
 }
 
 // atClose runs bar i's checks under the close policy: stops and
@@ -91,9 +139,7 @@ func (s *sim) atClose(i int, t int64) {
 		_, _, _, mc := st.markAt(i)
 		if p.Breached(mc) {
 			lp, _ := s.a.LiquidationPrice(p)
-			ev, _ := s.a.LiquidateIsolated(t, st.name, margin.SettlePrice(p.Side, lp, mc))
-			s.recordLiq(i, ev, true, &st.near)
-			s.block(i, k)
+			s.liquidateIsolated(i, t, k, margin.SettlePrice(p.Side, lp, mc), true)
 		} else if s.cfg.NearMiss > 0 {
 			s.isolatedNearMiss(st, mc)
 		}
@@ -201,13 +247,7 @@ func (s *sim) crossPath(i int, t int64) {
 			return
 		}
 		s.pricesAt(lamLiq, n)
-		// Would the close policy have liquidated too?
-		closeAt := make([]float64, n)
-		for j, k := range s.legs {
-			_, _, _, closeAt[j] = s.syms[k].markAt(i)
-		}
-		eqC, mmC := s.a.CrossHealth(closeAt)
-		s.liquidateCross(i, t, s.pathAt[:n], eqC <= mmC)
+		s.liquidateCross(i, t, s.pathAt[:n], s.crossBreachedAtClose(i))
 		return
 	}
 }
@@ -280,9 +320,10 @@ func (s *sim) liquidateCross(i int, t int64, prices []float64, closeAlso bool) {
 // symbol flat until the strategy's intent changes.
 func (s *sim) stopOut(i int, t int64, k int, ref float64) {
 	st := &s.syms[k]
-	s.fill(i, t, k, -float64(st.pos.Side)*st.pos.Qty, ref, "stop")
+	if s.fill(i, t, k, -float64(st.pos.Side)*st.pos.Qty, ref, "stop") == filled {
+		s.acc.stops++
+	}
 	st.blocked = true
-	s.acc.stops++
 }
 
 // block keeps a liquidated symbol flat until its intent changes and for at
@@ -356,5 +397,7 @@ func (s *sim) recordLiq(i int, ev margin.Liquidation, closeAlso bool, near *bool
 		Time: ev.Time, Bar: i, Symbol: ev.Symbol, Mode: ev.Mode.String(), Side: ev.Side, Qty: ev.Qty, Entry: ev.Entry,
 		LiqPrice: ev.LiqPrice, Settle: ev.Settle, MarginLost: ev.Lost, Fee: ev.Fee, Insurance: ev.Insurance,
 		EquityBefore: ev.EquityBefore, EquityAfter: ev.EquityAfter, CloseAlso: closeAlso, Partial: ev.Partial,
+		Position:  s.syms[s.index[ev.Symbol]].posID,
+		AfterRuin: s.acc.ruinBar >= 0 && i > s.acc.ruinBar && !s.cfg.TradeAfterRuin,
 	})
 }

@@ -153,7 +153,7 @@ func TestCrossBound(t *testing.T) {
 		for k := range n {
 			notional := cfg.Capital * (5 + 14*rng.Float64()) / float64(n)
 			price := m.Symbols[k].Candles.Open[0]
-			if !s.fill(0, m.Time[0], k, float64(sides[k])*notional/price, price, "signal") {
+			if s.fill(0, m.Time[0], k, float64(sides[k])*notional/price, price, "signal") != filled {
 				t.Fatalf("trial %d: the opening fill was rejected", trial)
 			}
 		}

@@ -69,10 +69,10 @@ func TestRealDataIsolatedLiquidatesMore(t *testing.T) {
 		}
 	}
 	t.Logf("isolated: %d liquidations of %d positions, final equity %.2f; cross: %d of %d, final %.2f",
-		iso.Metrics.Liquidations, iso.Metrics.Positions, iso.Metrics.FinalEquity,
-		cross.Metrics.Liquidations, cross.Metrics.Positions, cross.Metrics.FinalEquity)
-	if iso.Metrics.LiquidationsPer1000 <= cross.Metrics.LiquidationsPer1000 || iso.Metrics.Liquidations < 5 {
+		iso.Metrics.PositionsLiquidated, iso.Metrics.Positions, iso.Metrics.FinalEquity,
+		cross.Metrics.PositionsLiquidated, cross.Metrics.Positions, cross.Metrics.FinalEquity)
+	if iso.Metrics.PositionsLiquidatedPer1000 <= cross.Metrics.PositionsLiquidatedPer1000 || iso.Metrics.PositionsLiquidated < 5 {
 		t.Errorf("isolated %v per 1000 positions (%d), cross %v: isolated should liquidate more often",
-			iso.Metrics.LiquidationsPer1000, iso.Metrics.Liquidations, cross.Metrics.LiquidationsPer1000)
+			iso.Metrics.PositionsLiquidatedPer1000, iso.Metrics.PositionsLiquidated, cross.Metrics.PositionsLiquidatedPer1000)
 	}
 }

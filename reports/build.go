@@ -112,7 +112,7 @@ var pairedMetrics = []struct {
 	name, unit string
 	get        func(r *sweep.RunRow) float64
 }{
-	{"liquidations", UnitCount, func(r *sweep.RunRow) float64 { return float64(r.Metrics.Liquidations) }},
+	{"liquidations", UnitCount, func(r *sweep.RunRow) float64 { return float64(r.Metrics.PositionsLiquidated) }},
 	{"total_return", UnitFraction, func(r *sweep.RunRow) float64 { return r.Metrics.TotalReturn }},
 	{"max_drawdown", UnitFraction, func(r *sweep.RunRow) float64 { return r.Metrics.MaxDrawdown }},
 	{"return_on_capital_at_risk", UnitFraction, func(r *sweep.RunRow) float64 { return r.Metrics.ReturnOnCapitalAtRisk }},
@@ -193,10 +193,10 @@ func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, 
 	for k, r := range runs {
 		m := &r.Metrics
 		ms.Positions += m.Positions
-		ms.Liquidations += m.Liquidations
+		ms.Liquidations += m.PositionsLiquidated
 		ms.Years += m.Years
 		ms.FollowUp = max(ms.FollowUp, m.Years)
-		if m.Liquidations > 0 {
+		if m.PositionsTouched > 0 {
 			any++
 		}
 		first[k], firstObs[k] = m.YearsToFirstLiquidation, !m.Censored

@@ -158,9 +158,9 @@ func cellOverTime(res *sweep.Results, eq EquitySource) (*figures.Figure, error) 
 		c := counts[r.CellID]
 		switch r.Mode {
 		case "isolated":
-			c[0] = r.Metrics.Liquidations
+			c[0] = r.Metrics.PositionsLiquidated
 		case "cross":
-			c[1] = r.Metrics.Liquidations
+			c[1] = r.Metrics.PositionsLiquidated
 		}
 		counts[r.CellID] = c
 	}
@@ -240,7 +240,7 @@ func ratioGrid(res *sweep.Results) (figures.Grid, bool) {
 		}
 		if m := liq[r.Mode]; m != nil {
 			c := m[key{x, y}]
-			c[0] += r.Metrics.Liquidations
+			c[0] += r.Metrics.PositionsLiquidated
 			c[1] += r.Metrics.Positions
 			m[key{x, y}] = c
 		}

@@ -235,15 +235,15 @@ func syntheticResults(n int) *sweep.Results {
 			m := backtest.Metrics{Bars: 10000, Years: 0.1, Positions: 100 + rng.IntN(100), TotalReturn: rng.NormFloat64() * 0.1,
 				MaxDrawdown: rng.Float64() * 0.5, ReturnOnCapitalAtRisk: rng.NormFloat64(), MarginUtilisation: rng.Float64(), Censored: true, YearsToFirstLiquidation: 0.1, YearsToRuin: 0.1}
 			if mode == "isolated" {
-				m.Liquidations = rng.IntN(int(lev))
+				m.PositionsLiquidated = rng.IntN(int(lev))
 			} else {
-				m.Liquidations = rng.IntN(2)
+				m.PositionsLiquidated = rng.IntN(2)
 			}
-			if m.Liquidations > 0 {
+			if m.PositionsTouched = m.PositionsLiquidated; m.PositionsLiquidated > 0 {
 				m.Censored, m.YearsToFirstLiquidation = false, rng.Float64()*0.1
 			}
 			res.Runs = append(res.Runs, sweep.RunRow{CellID: id, Mode: mode, Params: map[string]any{"leverage": lev, "x": others[c/len(levs)%len(others)]}, Metrics: m})
-			for range m.Liquidations {
+			for range m.PositionsLiquidated {
 				res.Liquidations = append(res.Liquidations, sweep.LiquidationRow{CellID: id, Mode: mode,
 					LiquidationRecord: backtest.LiquidationRecord{MarginLost: 100 * rng.Float64(), EquityBefore: 10000}})
 			}

@@ -94,7 +94,7 @@ Exit status: 0 when no threshold is crossed, 1 when one is, 2 on bad input
 run in common).`,
 	examples: []string{
 		"marginlab compare nightly/2026-11-20 nightly/2026-11-21",
-		"marginlab compare base new --threshold liquidations_per_1000=5 --threshold total_return=0.02 --markdown",
+		"marginlab compare base new --threshold positions_liquidated_per_1000=5 --threshold total_return=0.02 --markdown",
 	},
 	setup: setupCompare,
 }
@@ -108,7 +108,7 @@ func (t thresholds) Set(s string) error {
 	k, v, ok := strings.Cut(s, "=")
 	f, err := strconv.ParseFloat(v, 64)
 	if !ok || k == "" || err != nil || f < 0 {
-		return fmt.Errorf("want METRIC=VALUE with VALUE ≥ 0, e.g. liquidations_per_1000=5 (metrics: %s)", strings.Join(reports.CompareMetricNames(), ", "))
+		return fmt.Errorf("want METRIC=VALUE with VALUE ≥ 0, e.g. positions_liquidated_per_1000=5 (metrics: %s)", strings.Join(reports.CompareMetricNames(), ", "))
 	}
 	t[k] = f
 	return nil

@@ -47,7 +47,7 @@ func TestReportAndCompare(t *testing.T) {
 	}
 
 	// Same results: nothing changes, exit 0 even with tight thresholds.
-	if r := runArgs(t, "compare", base, base, "--threshold", "liquidations_per_1000=0", "--threshold", "total_return=0"); r.code != 0 {
+	if r := runArgs(t, "compare", base, base, "--threshold", "positions_liquidated_per_1000=0", "--threshold", "total_return=0"); r.code != 0 {
 		t.Errorf("compare with itself: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 	// A change outside the grid (slippage) keeps the cells but moves the
