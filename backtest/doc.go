@@ -56,7 +56,10 @@
 //     if λ_stop ≤ λ_liq the stop fires first and the position closes at
 //     min(S, to) for a long, max(S, to) for a short (then slippage and the
 //     taker fee, as any fill). Otherwise, if λ_liq ≤ 1, the position is
-//     liquidated at min(LP, mo) for a long, max(LP, mo) for a short.
+//     liquidated at min(LP, mo) for a long, max(LP, mo) for a short. After a
+//     partial liquidation (R8) the path goes on from λ_liq: what is left is
+//     tested against its new LP (and its stop) in the same way, so one bar
+//     may hold several events.
 //     Then the cross account: every leg's price moves from its mark open
 //     toward its mark adverse extreme by a common λ ∈ [0, 1]; f(λ) = equity −
 //     maintenance falls with λ (each leg's share has slope −Q·(1 ∓ r)·|ma−mo|
@@ -171,7 +174,8 @@
 // together) is reduced in steps of Step × its size at the start of this
 // liquidation until it (the account) is no longer past its trigger at the
 // settle prices: a step that leaves it open and healthy makes the event
-// Partial. A fully closed isolated position's remaining margin goes to the
+// Partial. A position whose notional at the settle price is below
+// Partial.MinNotional is closed whole in one step. A fully closed isolated position's remaining margin goes to the
 // insurance fund or back to the wallet (Venue.Remainder); after a full cross
 // liquidation the fund takes up to the legs' Σ maintenance (at the settle
 // prices, before the first step) from the wallet when the venue keeps the
@@ -219,8 +223,11 @@
 //   - Capital at risk at a close: what open positions can lose, the same
 //     definition for every mode: Σ isolated margin balances (those of open
 //     isolated positions), plus the cross equity (wallet + Σ cross uPnL) while
-//     any cross position is open. CapitalAtRisk is its mean over all bars
-//     (flat bars count as 0), CapitalAtRiskPeak its largest value.
+//     any cross position is open. CapitalAtRisk is its mean over the closes
+//     (flat bars count as 0); CapitalAtRiskPeak its largest value at a close
+//     or right after a bar's fills (marks as for the sizer's equity), so
+//     that margin committed at an open counts even if funding takes some
+//     before the close.
 //     ReturnOnCapitalAtRisk = (final − initial equity) ÷ CapitalAtRiskPeak:
 //     −1 (−100 %) when a run loses as much as the most it ever had at risk at
 //     once; below −1 only when lost margin was committed again.

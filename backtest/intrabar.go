@@ -35,34 +35,49 @@ func adverseOf(side int, high, low float64) float64 {
 // adverse runs bar i's intrabar path under the adverse policy.
 func (s *sim) adverse(i int, t int64) {
 	for _, k := range s.openSyms() {
-		st := &s.syms[k]
-		p := st.pos
-		if st.mode != margin.Isolated || !p.Open() {
-			continue
+		if st := &s.syms[k]; st.mode == margin.Isolated && st.pos.Open() {
+			s.isolatedPath(i, t, k)
+		}
+	}
+	s.crossPath(i, t)
+}
+
+// isolatedPath runs symbol k's isolated position along bar i's path (R5).
+// After a partial liquidation the rest of the path goes on testing what is
+// left against its new liquidation price, so one bar may hold several
+// events.
+func (s *sim) isolatedPath(i int, t int64, k int) {
+	st := &s.syms[k]
+	p := st.pos
+	lo := 0.0
+	for range maxPathEvents {
+		if !p.Open() {
+			return
 		}
 		ma := st.markAdverse(i, p.Side)
 		lamLiq := 2.0
 		if p.Breached(ma) {
 			mo, _, _, _ := st.markAt(i)
 			lp, _ := s.a.LiquidationPrice(p)
-			lamLiq = pathFraction(mo, ma, lp)
-		} else if s.cfg.NearMiss > 0 {
+			lamLiq = max(pathFraction(mo, ma, lp), lo)
+		} else if s.cfg.NearMiss > 0 && lo == 0 {
 			s.isolatedNearMiss(st, ma)
 		}
 		if st.stop > 0 {
 			to, ta := st.c.Open[i], adverseOf(p.Side, st.c.High[i], st.c.Low[i])
 			if reached(p.Side, ta, st.stop) && pathFraction(to, ta, st.stop) <= lamLiq {
 				s.stopOut(i, t, k, margin.SettlePrice(p.Side, st.stop, to))
-				continue
+				return
 			}
 		}
-		if lamLiq <= 1 {
-			mo, _, _, mc := st.markAt(i)
-			lp, _ := s.a.LiquidationPrice(p)
-			s.liquidateIsolated(i, t, k, margin.SettlePrice(p.Side, lp, mo), p.Breached(mc))
+		if lamLiq > 1 {
+			return
 		}
+		mo, _, _, mc := st.markAt(i)
+		lp, _ := s.a.LiquidationPrice(p)
+		s.liquidateIsolated(i, t, k, margin.SettlePrice(p.Side, lp, mo), p.Breached(mc))
+		lo = lamLiq
 	}
-	s.crossPath(i, t)
 }
 
 // gaps liquidates, at the mark open of bar i, every isolated position and
@@ -209,8 +224,11 @@ func (s *sim) crossPath(i int, t int64) {
 		s.crossNearMiss(eq1, mm1)
 		return
 	}
+	// Each turn fires a stop (a leg fewer), a full liquidation (the end) or
+	// a partial one (the search goes on from its λ, which only grows); the
+	// bound only guards against a venue whose steps never end.
 	lo := 0.0
-	for range 2*n + 2 {
+	for range maxPathEvents {
 		s.syncLegs()
 		n = len(s.legs)
 		if n == 0 {
@@ -248,9 +266,12 @@ func (s *sim) crossPath(i int, t int64) {
 		}
 		s.pricesAt(lamLiq, n)
 		s.liquidateCross(i, t, s.pathAt[:n], s.crossBreachedAtClose(i))
-		return
+		lo = lamLiq
 	}
 }
+
+// maxPathEvents bounds the events of one bar's path for one account.
+const maxPathEvents = 1 << 12
 
 // anyCrossStop reports whether some cross leg's stop is reached in bar i.
 func (s *sim) anyCrossStop(i int) bool {

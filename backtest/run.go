@@ -305,11 +305,15 @@ func (s *sim) atOpen(i int) {
 	if len(s.openSyms()) > 0 {
 		s.gaps(i)
 	}
-	// R3. Fills.
+	// R3. Fills. Margin committed at the open counts toward the peak of
+	// capital at risk (doc.go, Metrics) before funding or the path take any.
 	for _, k := range pending {
 		s.execute(i, k)
 	}
 	s.pending = pending
+	if len(pending) > 0 {
+		s.acc.carPeak = max(s.acc.carPeak, s.capitalAtRisk())
+	}
 	// R4. Funding due at or before the open (the bar's time is read only
 	// then: the row is usually not in cache).
 	if i >= s.fundingBar {
@@ -329,6 +333,29 @@ func (s *sim) afterOpen(i int) {
 	}
 	// 4. Mark at close, margin policies, record.
 	s.close(i)
+}
+
+// capitalAtRisk is the capital at risk now (doc.go, Metrics), open
+// positions at their last marks (entry for one opened this bar).
+func (s *sim) capitalAtRisk() float64 {
+	car, crossU, cross := 0.0, 0.0, false
+	for _, k := range s.openSyms() {
+		st := &s.syms[k]
+		p := st.pos
+		if st.mode == margin.Isolated {
+			car += p.Margin()
+			continue
+		}
+		mark := p.Mark
+		if mark == 0 {
+			mark = p.Entry
+		}
+		cross, crossU = true, crossU+p.UPnL(mark)
+	}
+	if cross {
+		car += s.a.Wallet() + crossU
+	}
+	return car
 }
 
 // openSyms returns the symbols with an open position, rebuilding the list

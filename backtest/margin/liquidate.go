@@ -178,10 +178,7 @@ func (a *Account) LiquidateIsolated(t int64, symbol string, settle float64) (Liq
 	walletBefore := a.walletF
 	q0 := p.Qty
 	for p.Open() {
-		q := p.Qty
-		if a.Venue.Partial.Enabled {
-			q = min(p.Qty, a.Venue.Partial.Step*q0)
-		}
+		q := a.Venue.Partial.StepQty(p.Qty, q0, settle)
 		ev.Fee += a.closeLiquidated(t, p, q, settle)
 		ev.Qty += q
 		a.refresh(p)
@@ -279,10 +276,7 @@ func (a *Account) LiquidateCross(t int64, settle []float64) []Liquidation {
 			if !p.Open() {
 				continue
 			}
-			q := p.Qty
-			if a.Venue.Partial.Enabled {
-				q = min(p.Qty, a.Venue.Partial.Step*q0[i])
-			}
+			q := a.Venue.Partial.StepQty(p.Qty, q0[i], settle[i])
 			evs[i].Fee += a.closeLiquidated(t, p, q, settle[i])
 			evs[i].Qty += q
 		}

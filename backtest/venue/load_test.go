@@ -21,7 +21,7 @@ maker_fee: -0.0001
 taker_fee: 0.0005
 liquidation_fee: 0.005
 remainder: trader
-partial: {enabled: true, step: 0.25}
+partial: {enabled: true, step: 0.25, min_notional: 50000}
 funding_interval: 4h
 default:
   - effective_from: 2024-01-01
@@ -49,7 +49,7 @@ const goodJSON = `{
 	"taker_fee": 0.0005,
 	"liquidation_fee": 0.005,
 	"remainder": "trader",
-	"partial": {"enabled": true, "step": 0.25},
+	"partial": {"enabled": true, "step": 0.25, "min_notional": 50000},
 	"funding_interval": "4h",
 	"default": [
 		{"effective_from": "2024-01-01", "brackets": [
@@ -77,7 +77,7 @@ func TestParse(t *testing.T) {
 	}
 	want := &Venue{
 		Name: "test", Family: Binance, MakerFee: -0.0001, TakerFee: 0.0005, LiquidationFee: 0.005,
-		Remainder: ToTrader, Partial: Partial{Enabled: true, Step: 0.25}, FundingInterval: 4 * time.Hour,
+		Remainder: ToTrader, Partial: Partial{Enabled: true, Step: 0.25, MinNotional: 50000}, FundingInterval: 4 * time.Hour,
 		Default: []Table{{EffectiveFrom: date(2024, 1, 1), Brackets: Brackets{
 			{Floor: 0, Cap: 50000, MMR: 0.01, Cum: 0, MaxLeverage: 50},
 			{Floor: 50000, Cap: math.Inf(1), MMR: 0.02, Cum: 500, MaxLeverage: 25},
@@ -193,6 +193,7 @@ func TestValidateChecks(t *testing.T) {
 		{"NaN fee", func(v *Venue) { v.TakerFee = math.NaN() }, "taker_fee", "out of range"},
 		{"remainder", func(v *Venue) { v.Remainder = "exchange" }, "remainder", "insurance or trader"},
 		{"partial step", func(v *Venue) { v.Partial.Step = 0 }, "partial.step", "(0, 1]"},
+		{"partial minimum", func(v *Venue) { v.Partial.MinNotional = 0 }, "partial.min_notional", "positive notional"},
 		{"funding", func(v *Venue) { v.FundingInterval = 0 }, "funding_interval", "positive"},
 		{"no default", func(v *Venue) { v.Default = nil }, "default", "at least one"},
 		{"symbol without tables", func(v *Venue) { v.Tables["ETHUSDT"] = nil }, "symbols.ETHUSDT", "at least one"},
