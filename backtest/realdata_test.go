@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/marginlab/marginlab/backtest/venue"
 	"github.com/marginlab/marginlab/data"
