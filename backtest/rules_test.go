@@ -151,3 +151,25 @@ func TestCapitalAtRisk(t *testing.T) {
 		t.Errorf("mean capital at risk %v must be below the peak %v (flat bars count as 0)", iso.CapitalAtRisk, iso.CapitalAtRiskPeak)
 	}
 }
+
+// TestBankruptCloseIsALiquidation: long 5 @ 100 at 10× (margin 50, LP
+// 90.45, bankrupt at 90). Bar 3's mark opens at 92, above LP, so R2 leaves
+// the position alone, but the trades open at 85 and the strategy closes
+// there: 50 + 5·(85 − 100) = −25 would leave the margin below zero. The
+// close is settled as a liquidation at 85 instead (no fill), the fund
+// covering the 25 inside it.
+func TestBankruptCloseIsALiquidation(t *testing.T) {
+	rows := [][4]float64{{100, 100, 100, 100}, {100, 100, 100, 100}, {100, 100, 99, 99}, {85, 93, 84, 92}, {92, 92, 92, 92}}
+	m := market(t, []string{"BTC"}, rows)
+	mark := m.Symbols[0].Candles.Clone()
+	mark.Open[3], mark.Low[3] = 92, 91
+	m.Symbols[0].Mark = &mark
+	cfg := Config{Venue: plainVenue(0, 0, venue.ToInsurance), Capital: 1000, Leverage: 10, Sizer: fixedQty{5}}
+	r := runModes(t, m, scripted{0: {{Side: 1}}, 2: {{}}}, cfg, IsolatedMode)[0]
+	if len(r.Fills) != 1 || len(r.Liquidations) != 1 {
+		t.Fatalf("fills %+v, liquidations %+v; want only the opening fill and one liquidation", r.Fills, r.Liquidations)
+	}
+	if l := r.Liquidations[0]; l.Bar != 3 || l.Settle != 85 || !near(l.Insurance, -25) || !near(r.Metrics.FinalEquity, 950) {
+		t.Errorf("liquidation %+v, final equity %v; want bar 3 at 85, fund −25, final 950", l, r.Metrics.FinalEquity)
+	}
+}
