@@ -270,9 +270,10 @@ func (f *File) Engine(v *venue.Venue, sizer backtest.Sizer) backtest.Config {
 			TopUpCap:    f.MarginPolicy.TopUpCap,
 			SweepBelow:  f.MarginPolicy.SweepBelow,
 		},
-		RuinFraction: f.Ruin,
-		NearMiss:     f.NearMiss,
-		Every:        f.RecordEvery,
+		RuinFraction:   f.Ruin,
+		TradeAfterRuin: f.TradeAfterRuin,
+		NearMiss:       f.NearMiss,
+		Every:          f.RecordEvery,
 	}
 }
 

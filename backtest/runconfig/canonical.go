@@ -96,10 +96,11 @@ func (f *File) canonicalMap() map[string]any {
 			"top_up_cap":    f.MarginPolicy.TopUpCap,
 			"sweep_below":   f.MarginPolicy.SweepBelow,
 		},
-		"ruin":         f.Ruin,
-		"near_miss":    f.NearMiss,
-		"record_every": f.RecordEvery,
-		"seed":         f.Seed,
+		"ruin":             f.Ruin,
+		"trade_after_ruin": f.TradeAfterRuin,
+		"near_miss":        f.NearMiss,
+		"record_every":     f.RecordEvery,
+		"seed":             f.Seed,
 	}
 }
 

@@ -49,6 +49,7 @@
 //	  top_up_cap: 1            # > 0 (multiple of the initial margin)
 //	  sweep_below: 0           # below top_up_at when both are set
 //	ruin: 0.1                  # in (0, 1)
+//	trade_after_ruin: false    # keep trading after ruin
 //	near_miss: 0.8             # in (0, 1]
 //	record_every: 1            # ≥ 1
 //	seed: 1                    # strategy seed (random strategy), any integer ≥ 0

@@ -41,8 +41,10 @@ type File struct {
 	ReduceToFit    bool         `yaml:"reduce_to_fit"`
 	MarginPolicy   MarginPolicy `yaml:"margin_policy"`
 	Ruin           float64      `yaml:"ruin"`
-	NearMiss       float64      `yaml:"near_miss"`
-	RecordEvery    int          `yaml:"record_every"`
+	// TradeAfterRuin keeps trading after ruin (backtest.Config).
+	TradeAfterRuin bool    `yaml:"trade_after_ruin"`
+	NearMiss       float64 `yaml:"near_miss"`
+	RecordEvery    int     `yaml:"record_every"`
 	// Seed seeds the strategy (the random strategy; others ignore it).
 	Seed uint64 `yaml:"seed"`
 

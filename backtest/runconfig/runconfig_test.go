@@ -133,7 +133,7 @@ func TestUnknownKeys(t *testing.T) {
 		{"nested", "capital: 5000\nstrategy:\n  name: sma_cross\n  parms: {fast: 5}\n",
 			[]string{"c.yaml:4: strategy.parms: unknown key; allowed: name, params"}},
 		{"top level with suggestion", "capital: 5000\nstart: 2024-01-01\n",
-			[]string{"c.yaml:2: start: unknown key; allowed: data, venue, fees, capital, leverage, strategy, sizing, modes, hybrid_isolated, intrabar, slippage, cooldown, stop_at_liq, reduce_to_fit, margin_policy, ruin, near_miss, record_every, seed (did you mean data.start?)"}},
+			[]string{"c.yaml:2: start: unknown key; allowed: data, venue, fees, capital, leverage, strategy, sizing, modes, hybrid_isolated, intrabar, slippage, cooldown, stop_at_liq, reduce_to_fit, margin_policy, ruin, trade_after_ruin, near_miss, record_every, seed (did you mean data.start?)"}},
 		{"symbol files", "data:\n  symbols:\n    BTC: {candle: x.parquet}\n",
 			[]string{
 				"c.yaml:3: data.symbols.BTC.candle: unknown key; allowed: candles, mark, funding",
@@ -295,6 +295,7 @@ stop_at_liq: 0.5
 reduce_to_fit: true
 margin_policy: {top_up_at: 0.7, top_up_amount: 0.25, top_up_cap: 2, sweep_below: 0.2}
 ruin: 0.2
+trade_after_ruin: true
 near_miss: 0.9
 record_every: 12
 `)
@@ -308,7 +309,7 @@ record_every: 12
 	cfg := f.Engine(v, nil)
 	want := backtest.Config{Venue: v, Capital: 5000, Leverage: 20, Policy: backtest.AtClose, Slippage: 0.001, Cooldown: 3,
 		StopAtLiq: 0.5, ReduceToFit: true, Margin: backtest.MarginPolicy{TopUpAt: 0.7, TopUpAmount: 0.25, TopUpCap: 2, SweepBelow: 0.2},
-		RuinFraction: 0.2, NearMiss: 0.9, Every: 12}
+		RuinFraction: 0.2, TradeAfterRuin: true, NearMiss: 0.9, Every: 12}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("Engine:\n got %+v\nwant %+v", cfg, want)
 	}
