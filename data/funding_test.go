@@ -393,3 +393,24 @@ func TestTrimSuggestion(t *testing.T) {
 		t.Error("an empty period is a suggestion")
 	}
 }
+
+// TestMarkCoverageAll: an empty mark series, or one outside the period,
+// misses every bar, and no trim helps.
+func TestMarkCoverageAll(t *testing.T) {
+	candles := mkBarsMin(0, 12, 5)
+	for _, tt := range []struct {
+		name string
+		mark Bars
+		msg  string
+	}{
+		{"empty", MakeBars(0), "data: BTC mark does not cover the market: the series is empty: 12 bars have no mark candle (1970-01-01T00:00:00Z to 1970-01-01T00:55:00Z); no part of the market's period is covered"},
+		{"before", mkBarsMin(-120, 12, 5), "the last mark candle is at 1969-12-31T22:55:00Z, but the last bar opens at 1970-01-01T00:55:00Z: 12 bars have no mark candle"},
+	} {
+		mk := tt.mark
+		_, _, err := NewMarket([]SymbolInput{{Name: "BTC", Candles: candles, Mark: &mk}}, MarketOptions{})
+		var ce *CoverageError
+		if !errors.As(err, &ce) || len(ce.Gaps) != 1 || ce.Gaps[0].Place != GapAll || !strings.Contains(err.Error(), tt.msg) {
+			t.Errorf("%s: %v", tt.name, err)
+		}
+	}
+}
