@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 	"time"
@@ -33,7 +34,12 @@ func loadMarket(t *testing.T, dir string, syms ...string) *data.Market {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in = append(in, data.SymbolInput{Name: s + "USDT", Candles: c.Bars, Funding: &f.Funding})
+		// The candles run past the funding file (to 2024-05-14 15:35, funding
+		// to 00:00): end before the next funding time, which the file lacks
+		// (data.NewMarket refuses a market its funding does not cover).
+		last := time.Unix(0, f.Funding.Time[len(f.Funding.Time)-1]).Truncate(time.Hour)
+		n, _ := slices.BinarySearch(c.Bars.Time, last.Add(8*time.Hour).UnixNano())
+		in = append(in, data.SymbolInput{Name: s + "USDT", Candles: c.Bars.Slice(0, n), Funding: &f.Funding})
 	}
 	m, _, err := data.NewMarket(in, data.MarketOptions{})
 	if err != nil {

@@ -47,6 +47,10 @@ type SweepInfo struct {
 	Runs    int // rows: cells × modes × paths
 	Axes    []sweep.Axis
 	Modes   []string
+	// Warnings are the data's warnings from the manifest (coverage gaps
+	// the configuration accepted, coarse marks, dropped rows): every
+	// output shows them.
+	Warnings []string
 }
 
 // ModeStats summarise one margin mode over every run (cell × path).
@@ -127,7 +131,7 @@ func Build(res *sweep.Results, opt Options) (*Report, error) {
 	}
 	man := res.Manifest
 	rep := &Report{Conf: opt.Conf, Sweep: SweepInfo{Hash: man.Hash, Version: man.Version, Cells: len(man.Cells),
-		Paths: man.Settings.Paths, Runs: len(res.Runs), Axes: man.Axes}}
+		Paths: man.Settings.Paths, Runs: len(res.Runs), Axes: man.Axes, Warnings: man.Warnings}}
 	byMode := map[string][]*sweep.RunRow{}
 	for k := range res.Runs {
 		r := &res.Runs[k]

@@ -44,10 +44,12 @@ body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;max-width:1100px;
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em}th,td{border:1px solid #ddd;padding:.3em .55em;text-align:right}
 th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.muted{color:#666;font-size:.9em}
+.warn{background:#fff4e5;border-left:4px solid #e69f00;padding:.4em .8em;margin:1em 0}
 figure{margin:1.2em 0}figure svg{max-width:100%;height:auto}figcaption{font-size:.9em;color:#555}
 </style></head><body>
 <h1>marginlab report</h1>
 <p class="muted">{{header .R}} {{.R.Sweep.Version}}</p>
+{{if .R.Sweep.Warnings}}<div class="warn"><strong>Data warnings</strong> (they qualify every number below):<ul>{{range .R.Sweep.Warnings}}<li>{{.}}</li>{{end}}</ul></div>{{end}}
 {{if .R.Findings}}<h2>Findings</h2><ul>{{range .R.Findings}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>By margin mode</h2>
 <table><tr><th>mode</th><th>runs</th><th>P(≥1 liquidation)</th><th>liquidations / 1,000 positions</th><th>per year</th><th>loss per liquidation, % equity<br>median / p95 / worst</th><th>intrabar ambiguity</th><th>return on capital at risk</th><th>margin utilisation</th><th>idle capital</th><th>effective leverage</th></tr>

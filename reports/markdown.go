@@ -6,13 +6,20 @@ import (
 	"strings"
 )
 
-// WriteMarkdown writes the summary: the headline table, the table by
-// leverage, the paired differences and the findings. It is short enough
+// WriteMarkdown writes the summary: the data's warnings, the headline
+// table, the table by leverage, the paired differences and the findings. It is short enough
 // for a CI job summary.
 func WriteMarkdown(w io.Writer, r *Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# marginlab report\n\n")
 	fmt.Fprintf(&b, "%s\n\n", header(r))
+	if len(r.Sweep.Warnings) > 0 {
+		b.WriteString("**Data warnings** (they qualify every number below):\n\n")
+		for _, w := range r.Sweep.Warnings {
+			fmt.Fprintf(&b, "- %s\n", w)
+		}
+		b.WriteString("\n")
+	}
 	b.WriteString("| mode | runs | P(≥1 liquidation) | liquidations / 1,000 positions | per year | loss per liquidation, % equity (median / p95 / worst) | return on capital at risk | margin utilisation |\n")
 	b.WriteString("|---|---:|---|---|---|---|---:|---:|\n")
 	for _, m := range r.Modes {

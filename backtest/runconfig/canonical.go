@@ -44,6 +44,7 @@ func (f *File) canonicalMap() map[string]any {
 		"tz":        f.Data.TZ,
 		"timeframe": orNull(f.Data.Timeframe),
 		"align":     f.Data.Align,
+		"coverage":  map[string]any{"funding": f.Data.Coverage.Funding, "mark": f.Data.Coverage.Mark},
 	}
 	if f.Synthetic() {
 		s := f.Data.Synthetic

@@ -24,7 +24,9 @@ data:
 
   # Real data instead: per symbol, a file or a glob matching exactly one file,
   # Parquet, Arrow IPC (Feather) or CSV. 'candles' is required; 'mark' (mark-price
-  # candles, drive liquidation checks) and 'funding' (funding rates) are optional.
+  # candles, drive liquidation checks; a coarser series, such as 8h marks next to
+  # 5m candles, only values funding) and 'funding' (funding rates; a time stamped
+  # within 5 s of a whole hour is put on that hour) are optional.
   # With 'symbols' given, 'synthetic' is ignored.
   # symbols:
   #   BTCUSDT:
@@ -39,6 +41,10 @@ data:
   tz: UTC                 # IANA zone of naive (zone-less) times in the files
   timeframe: null         # resample every symbol to this (a multiple of the data's); null: keep
   align: intersect        # intersect: only times every symbol has; union: fill gaps with flat bars
+  coverage:               # a mark or funding file that misses part of the run (starts after its
+    funding: strict       # first bar, ends before its last, or has a hole): strict: an error naming
+    mark: strict          # the gap and the start/end that avoid it; accept: run anyway (no funding,
+                          # or trade prices, there), with a warning on every output
 
 venue: binance-usdm       # preset (binance-usdm, bybit-linear, okx-swap, gate-usdt, hyperliquid,
                           # dydx-v4) or the path of a venue file (YAML or JSON)

@@ -102,6 +102,11 @@ func (f *File) Validate(checks ...Check) error {
 	if _, err := data.ParseAlignment(d.Align); err != nil || d.Align == "" {
 		bad("data.align", d.Align, "want intersect or union")
 	}
+	for _, c := range []struct{ key, value string }{{"funding", d.Coverage.Funding}, {"mark", d.Coverage.Mark}} {
+		if _, err := data.ParseCoveragePolicy(c.value); err != nil || c.value == "" {
+			bad("data.coverage."+c.key, c.value, "want strict (a file that does not cover the run is an error) or accept (a warning on every output)")
+		}
+	}
 
 	// venue and money
 	if f.VenueName == "" {

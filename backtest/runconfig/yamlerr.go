@@ -76,6 +76,8 @@ func allowedKeys(path string) string {
 		t = reflect.TypeFor[Data]()
 	case path == "data.synthetic":
 		t = reflect.TypeFor[Synthetic]()
+	case path == "data.coverage":
+		t = reflect.TypeFor[Coverage]()
 	case strings.HasPrefix(path, "data.symbols."):
 		t = reflect.TypeFor[SymbolFiles]()
 	case path == "fees":

@@ -52,6 +52,9 @@ type Options struct {
 	Trades  bool // also write trades.parquet (every fill)
 	Equity  bool // also write equity.parquet (the downsampled series)
 	Version string
+	// Warnings are the market's warnings (runconfig's File.Market returns
+	// them), recorded in the manifest so that the report shows them.
+	Warnings []string
 	// NewStrategy and NewSizer build a cell's strategy and sizer (package
 	// strategy provides them; backtest packages cannot import it).
 	NewStrategy func(spec runconfig.StrategySpec, seed uint64) (backtest.Strategy, error)

@@ -41,12 +41,23 @@ return, maximum drawdown, capital at risk (mean and peak) and the return on
 its peak, margin utilisation, funding and fees paid, positions, rejected
 orders by reason, stops, near misses, the share of liquidations that depend
 on the intrabar path, final equity, and which prices drove the liquidation
-checks (mark candles or trade candles). A one-line finding follows.
+checks (mark candles or trade candles). A one-line finding follows, and,
+when the configuration accepted gaps in a funding or mark file
+(data.coverage: accept), the gaps the numbers are subject to. A mark file
+coarser than the candles (8h marks next to 5m candles) only values funding;
+the header says so.
+
+A funding or mark file that does not cover the run (it starts after the
+first bar, ends before the last, or has a hole) is an error naming the
+file, the gap, and the data.start or data.end that avoid it; funding times
+stamped a few milliseconds after the hour are put on the hour.
 
 With --out DIR it also writes, replacing files of those names:
 
-  DIR/summary.json       the configuration with defaults filled, the market,
-                         and per mode the mark source and every metric
+  DIR/summary.json       the configuration with defaults filled, the market
+                         (per symbol, which prices drive liquidation checks
+                         and value funding), per mode the mark source and
+                         every metric, and the data's warnings
   DIR/liquidations.csv   one row per liquidation event (partial or full), per mode
   DIR/fills.csv          one row per fill, per mode
   DIR/equity.csv         per recorded bar (time in RFC 3339) and mode:
@@ -162,6 +173,7 @@ func setupRun(fs *flag.FlagSet) runFunc {
 		}
 		p.printTable(sio.out)
 		fmt.Fprintf(sio.out, "\n%s\n", sum.Finding)
+		printCaveats(sio.out, p.warnings)
 		if *out != "" {
 			fmt.Fprintf(sio.out, "\nWrote %s/{summary.json,liquidations.csv,fills.csv,equity.csv}\n", strings.TrimSuffix(*out, "/"))
 			sio.out.Write(reportNote.Bytes())
@@ -277,6 +289,8 @@ type pairedRun struct {
 	modes   []backtest.ModeSpec
 	strat   backtest.Strategy
 	results []backtest.Result
+	// warnings are the market's warnings, which every output carries.
+	warnings []error
 }
 
 // newPairedRun builds the market (printing its warnings on stderr), the
@@ -302,7 +316,7 @@ func newPairedRun(ctx context.Context, sio *stdio, f *runconfig.File) (*pairedRu
 	if err != nil {
 		return nil, configError(f.Source, err)
 	}
-	return &pairedRun{file: f, market: m, cfg: f.Engine(v, sizer), modes: f.Modes(), strat: strat}, nil
+	return &pairedRun{file: f, market: m, cfg: f.Engine(v, sizer), modes: f.Modes(), strat: strat, warnings: warns}, nil
 }
 
 // simulate decides the intents and runs every mode, announcing itself on
@@ -363,8 +377,10 @@ func (p *pairedRun) printTable(w io.Writer) {
 	}
 	fmt.Fprintf(w, "%s on %s (%s): %d × %s bars, %s to %s\n", f.Strategy.Name, strings.Join(names, ", "), src,
 		len(m.Time), data.FormatTimeframe(m.Timeframe), shortTime(m.Time[0]), shortTime(m.Time[len(m.Time)-1]+int64(m.Timeframe)))
-	fmt.Fprintf(w, "venue %s, leverage %s×, capital %s, sizing %s, intrabar %s\n\n", p.cfg.Venue.Name,
+	fmt.Fprintf(w, "venue %s, leverage %s×, capital %s, sizing %s, intrabar %s\n", p.cfg.Venue.Name,
 		fmtNum(p.cfg.Leverage), fmtNum(p.cfg.Capital), f.Sizing.Kind, f.Intrabar)
+	printCoarseMarks(w, m)
+	fmt.Fprintln(w)
 
 	width := 0
 	for _, r := range runRows {
@@ -565,6 +581,9 @@ type runSummary struct {
 	Market  marketSummary   `json:"market"`
 	Modes   []modeSummary   `json:"modes"`
 	Finding string          `json:"finding"`
+	// Warnings are the market's warnings (gaps, dropped rows, coarse marks,
+	// coverage gaps accepted by data.coverage), as printed on stderr.
+	Warnings []string `json:"warnings"`
 }
 
 type marketSummary struct {
@@ -574,6 +593,9 @@ type marketSummary struct {
 	Timeframe string   `json:"timeframe"`
 	Start     string   `json:"start"` // open time of the first bar
 	End       string   `json:"end"`   // close time of the last bar
+	// Marks says, per symbol, which prices drive liquidation checks and
+	// value funding.
+	Marks []markSummary `json:"marks"`
 }
 
 type modeSummary struct {
@@ -611,8 +633,10 @@ func (p *pairedRun) summary() (*runSummary, error) {
 			Timeframe: data.FormatTimeframe(m.Timeframe),
 			Start:     data.FormatTime(m.Time[0]),
 			End:       data.FormatTime(m.Time[len(m.Time)-1] + int64(m.Timeframe)),
+			Marks:     marketMarks(m),
 		},
-		Finding: finding(p.results),
+		Finding:  finding(p.results),
+		Warnings: warningTexts(p.warnings),
 	}
 	if p.file.Synthetic() {
 		s.Market.Source = "synthetic"

@@ -115,6 +115,7 @@ func setupSweep(flags *flag.FlagSet) runFunc {
 			plan.Hash, owned, len(plan.Cells), shard, plan.Settings.Paths, len(plan.Cells[0].Config.Modes()), len(m.Time), len(m.Symbols))
 		prog := newProgress(sio.errOut)
 		opt := sweep.Options{Out: *out, Workers: *workers, Shard: shard, Trades: *trades, Equity: *equity, Version: version,
+			Warnings: warningTexts(warns),
 			NewStrategy: func(s runconfig.StrategySpec, seed uint64) (backtest.Strategy, error) {
 				return strategy.New(s.Name, s.Params, seed)
 			},
