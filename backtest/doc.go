@@ -159,8 +159,10 @@
 // hours; exchanges stamp them a few milliseconds late, so data.NewMarket puts
 // an event stamped within FundingSnap of a whole hour on that hour. Each open
 // position of the symbol (its isolated slot, then its cross slot) pays
-// side·Q·price·r at the symbol's mark open of that bar (positive: the trader
-// pays). Cross positions pay from (receive into) the wallet; isolated ones
+// side·Q·price·r (positive: the trader pays) at the symbol's mark open of
+// that bar; where the symbol has no mark candle there, at the mark of a
+// coarser mark series at the event time (data.Funding.Mark) when there is
+// one, else at the trade open. Cross positions pay from (receive into) the wallet; isolated ones
 // from their own margin, which may fall to or below maintenance, or below
 // zero: the position is then liquidated by the next liquidation test, R5 of
 // the same bar, at the mark then (the mark open when it is already past LP).

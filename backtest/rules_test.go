@@ -173,3 +173,53 @@ func TestBankruptCloseIsALiquidation(t *testing.T) {
 		t.Errorf("liquidation %+v, final equity %v; want bar 3 at 85, fund −25, final 950", l, r.Metrics.FinalEquity)
 	}
 }
+
+// TestFundingValuedAtCoarseMark: without mark candles, a funding event is
+// valued at the coarse mark of its time (data.Funding.Mark) when there is
+// one, else at the trade open; a mark candle of the bar wins over both.
+// Long 5 at 10×, rate 1 %: 5 × 120 × 0.01 = 6 at the coarse mark 120.
+func TestFundingValuedAtCoarseMark(t *testing.T) {
+	m := market(t, []string{"BTC"}, flatRows(6, 100))
+	f := &m.Symbols[0].Funding
+	f.Time, f.Rate, f.Mark = []int64{m.Time[2], m.Time[3], m.Time[4]}, []float64{0.01, 0.01, 0.01}, []float64{120, math.NaN(), 130}
+	cfg := Config{Venue: plainVenue(0, 0, venue.ToInsurance), Capital: 1000, Leverage: 10, Sizer: fixedQty{5}}
+	r := runModes(t, m, scripted{0: {{Side: 1}}}, cfg, CrossMode)[0]
+	var got []float64
+	for _, p := range r.Funding {
+		got = append(got, p.Price, p.Amount)
+	}
+	if want := []float64{120, 6, 100, 5, 130, 6.5}; !slicesNear(got, want) {
+		t.Errorf("funding price, amount: %v, want %v", got, want)
+	}
+	mark := m.Symbols[0].Candles.Clone()
+	mark.Open[4] = 90
+	m.Symbols[0].Mark = &mark
+	r = runModes(t, m, scripted{0: {{Side: 1}}}, cfg, CrossMode)[0]
+	if p := r.Funding[2]; p.Price != 90 {
+		t.Errorf("with a mark candle at the bar, funding valued at %v, want its open 90", p.Price)
+	}
+}
+
+func slicesNear(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !near(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// TestViewFundingKeepsMark: a strategy sees the coarse mark of each
+// funding event it may see.
+func TestViewFundingKeepsMark(t *testing.T) {
+	m := market(t, []string{"BTC"}, flatRows(6, 100))
+	f := &m.Symbols[0].Funding
+	f.Time, f.Rate, f.Mark = []int64{m.Time[1], m.Time[4]}, []float64{0.01, 0.02}, []float64{101, 104}
+	got := NewView(m, 2).Funding(0)
+	if len(got.Time) != 1 || len(got.Mark) != 1 || got.Mark[0] != 101 || cap(got.Mark) != 1 {
+		t.Errorf("view at bar 2: %+v, want the first event with its mark 101 (capacity 1)", got)
+	}
+}

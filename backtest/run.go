@@ -107,6 +107,11 @@ type symState struct {
 	mark *data.Bars
 }
 
+// hasMark reports whether the symbol has a mark candle at row i.
+func (s *symState) hasMark(i int) bool {
+	return s.mark != nil && s.mark.Open[i] == s.mark.Open[i]
+}
+
 // markClose returns the mark close at row i (falling back to trades).
 func (s *symState) markClose(i int) float64 {
 	if s.mark != nil {
@@ -599,6 +604,12 @@ func (s *sim) funding(i int, t int64) {
 		for st.fundK < len(f.Time) && f.Time[st.fundK] <= t {
 			if i > 0 && st.pos != nil && st.pos.Open() {
 				rate, price := f.Rate[st.fundK], s.fundOpen[k]
+				if f.Mark != nil && !st.hasMark(i) {
+					// A mark series coarser than the candles values funding.
+					if fm := f.Mark[st.fundK]; fm == fm {
+						price = fm
+					}
+				}
 				paid := s.a.ApplyFunding(t, st.name, rate, price)
 				if !s.cfg.NoFills {
 					s.res.Funding = append(s.res.Funding, FundingRecord{Time: t, Bar: i, Symbol: st.name, Mode: st.mode.String(), Rate: rate, Price: price, Amount: paid[st.mode]})
