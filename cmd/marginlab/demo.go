@@ -249,18 +249,30 @@ func demoFindings(rungs []*pairedRun) []string {
 	var sev []string
 	for k, mode := range modes {
 		var pcts []float64
+		after := 0
 		for _, p := range rungs {
 			for _, l := range p.results[k].Liquidations {
-				if l.EquityBefore > 0 {
+				switch {
+				case l.AfterRuin: // as the rates: a ruined run's observation has ended
+					after++
+				case l.EquityBefore > 0:
 					pcts = append(pcts, 100*l.MarginLost/l.EquityBefore)
 				}
 			}
 		}
-		if len(pcts) == 0 {
+		afterText := ""
+		if after > 0 {
+			afterText = fmt.Sprintf("; %d more after ruin, outside the rates", after)
+		}
+		switch {
+		case len(pcts) == 0 && after > 0:
+			sev = append(sev, fmt.Sprintf("%s was liquidated only after ruin (%d times, outside the rates)", mode, after))
+			continue
+		case len(pcts) == 0:
 			sev = append(sev, fmt.Sprintf("%s was never liquidated", mode))
 			continue
 		}
-		sev = append(sev, fmt.Sprintf("a median %s liquidation cost %.1f %% of equity (%d liquidations)", mode, risk.Describe(pcts).Median, len(pcts)))
+		sev = append(sev, fmt.Sprintf("a median %s liquidation cost %.1f %% of equity (%d liquidations%s)", mode, risk.Describe(pcts).Median, len(pcts), afterText))
 	}
 	out = append(out, capitalise(strings.Join(sev, "; "))+", over all leverages.")
 
