@@ -173,6 +173,9 @@ func setupRun(fs *flag.FlagSet) runFunc {
 		}
 		p.printTable(sio.out)
 		fmt.Fprintf(sio.out, "\n%s\n", sum.Finding)
+		for _, n := range recommitNotes(p.results) {
+			fmt.Fprintf(sio.out, "%s\n", n)
+		}
 		printCaveats(sio.out, p.warnings)
 		if *out != "" {
 			fmt.Fprintf(sio.out, "\nWrote %s/{summary.json,liquidations.csv,fills.csv,equity.csv}\n", strings.TrimSuffix(*out, "/"))
@@ -411,6 +414,7 @@ var runRows = []struct {
 	{"positions liquidated", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.PositionsLiquidated) }},
 	{"per 1,000 positions", func(r *backtest.Result) string { return fmt.Sprintf("%.1f", r.Metrics.PositionsLiquidatedPer1000) }},
 	{"partial liquidations", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.PartialLiquidations) }},
+	{"ruined", func(r *backtest.Result) string { return ruinText(&r.Metrics) }},
 	{"median loss per liquidation", func(r *backtest.Result) string { return lossPct(r, r.Metrics.LossMedianPct) }},
 	{"worst loss per liquidation", func(r *backtest.Result) string { return lossPct(r, r.Metrics.LossWorstPct) }},
 	{"total return", func(r *backtest.Result) string { return pct(r.Metrics.TotalReturn, true) }},
@@ -447,6 +451,33 @@ func lossPct(r *backtest.Result, x float64) string {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f %%", x)
+}
+
+// recommitNotes explains a return on peak capital at risk below −100 %:
+// the run lost more than it ever had at risk at once, which only margin
+// committed again after losses allows.
+func recommitNotes(rs []backtest.Result) []string {
+	var out []string
+	for i := range rs {
+		if m := &rs[i].Metrics; m.ReturnOnCapitalAtRisk < -1 {
+			out = append(out, fmt.Sprintf("%s lost %.2f, %.1f× the most it had at risk at once (%.2f): margin lost was committed again to new positions (%d in all).",
+				rs[i].Mode, m.CapitalAtRiskPeak*-m.ReturnOnCapitalAtRisk, -m.ReturnOnCapitalAtRisk, m.CapitalAtRiskPeak, m.Positions))
+		}
+	}
+	return out
+}
+
+// ruinText says whether and when the run was ruined, and how many
+// liquidations followed outside the rates.
+func ruinText(m *backtest.Metrics) string {
+	if !m.Ruined {
+		return "no"
+	}
+	s := fmt.Sprintf("after %.0f days", m.YearsToRuin*365.25)
+	if m.LiquidationsAfterRuin > 0 {
+		s += fmt.Sprintf(" (%d liquidations after)", m.LiquidationsAfterRuin)
+	}
+	return s
 }
 
 // rejectedText is the number of refused orders with the reasons, e.g.

@@ -348,3 +348,17 @@ func TestProgress(t *testing.T) {
 		t.Errorf("stderr: %q", r.errOut)
 	}
 }
+
+// TestRecommitNotes: a return on peak capital at risk below −100 % is
+// explained; one at or above it is not.
+func TestRecommitNotes(t *testing.T) {
+	rs := []backtest.Result{
+		{Mode: "isolated", Metrics: backtest.Metrics{ReturnOnCapitalAtRisk: -2.5, CapitalAtRiskPeak: 1000, Positions: 40}},
+		{Mode: "cross", Metrics: backtest.Metrics{ReturnOnCapitalAtRisk: -1, CapitalAtRiskPeak: 10000, Positions: 40}},
+	}
+	got := recommitNotes(rs)
+	want := "isolated lost 2500.00, 2.5× the most it had at risk at once (1000.00): margin lost was committed again to new positions (40 in all)."
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("notes %q, want [%q]", got, want)
+	}
+}
