@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"sort"
 
@@ -16,6 +15,10 @@ type Options struct {
 	Conf float64 // interval level, default 0.95
 	Reps int     // bootstrap resamples, default 2000
 	Seed uint64  // bootstrap seed
+	// BlockDays is the length of the blocks of time the intervals
+	// resample when there are too few Monte Carlo paths; 0 means ∛(span
+	// in days), at least a day (see clusters.go).
+	BlockDays float64
 }
 
 func (o Options) withDefaults() Options {
@@ -36,6 +39,8 @@ type Report struct {
 	Paired   []PairedDiff    // isolated − cross, when both modes ran
 	Findings []string        // sentences computed from the numbers above
 	Conf     float64
+	// Resampling says what the intervals treat as independent (clusters.go).
+	Resampling Resampling
 }
 
 // SweepInfo describes the results a report is built from.
@@ -139,15 +144,17 @@ func Build(res *sweep.Results, opt Options) (*Report, error) {
 		liqByMode[l.Mode] = append(liqByMode[l.Mode], l)
 	}
 	rep.Sweep.Modes = sortedModes(byMode)
+	cl := newClusters(res, opt)
 	for _, mode := range rep.Sweep.Modes {
-		rep.Modes = append(rep.Modes, modeStats(mode, byMode[mode], liqByMode[mode], opt.Conf))
+		rep.Modes = append(rep.Modes, modeStats(mode, byMode[mode], liqByMode[mode], opt.Conf, cl, mode))
 	}
 	if levAxis(man.Axes) {
-		rep.Leverage = leverageStats(rep.Sweep.Modes, byMode, liqByMode, opt.Conf)
+		rep.Leverage = leverageStats(rep.Sweep.Modes, byMode, liqByMode, opt.Conf, cl)
 	}
 	if iso, cross := byMode["isolated"], byMode["cross"]; len(iso) > 0 && len(cross) > 0 {
-		rep.Paired = paired(iso, cross, opt)
+		rep.Paired = cl.paired(iso, cross, res.Liquidations)
 	}
+	rep.Resampling = cl.resampling()
 	rep.Findings = findings(rep)
 	return rep, nil
 }
@@ -182,9 +189,10 @@ func levAxis(axes []sweep.Axis) bool {
 	return false
 }
 
-func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, conf float64) ModeStats {
+// modeStats summarises runs of one mode; its liquidation intervals come
+// from cl, under label.
+func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, conf float64, cl *clusters, label string) ModeStats {
 	ms := ModeStats{Mode: mode, Runs: len(runs)}
-	any := 0
 	first := make([]float64, len(runs))
 	firstObs := make([]bool, len(runs))
 	ruin := make([]float64, len(runs))
@@ -196,9 +204,6 @@ func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, 
 		ms.Liquidations += m.Liquidations
 		ms.Years += m.Years
 		ms.FollowUp = max(ms.FollowUp, m.Years)
-		if m.Liquidations > 0 {
-			any++
-		}
 		first[k], firstObs[k] = m.YearsToFirstLiquidation, !m.Censored
 		ruin[k], ruinObs[k] = m.YearsToRuin, m.Ruined
 		roc = append(roc, m.ReturnOnCapitalAtRisk)
@@ -209,12 +214,8 @@ func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, 
 		dd = append(dd, m.MaxDrawdown)
 		fund = append(fund, m.FundingPaid)
 	}
-	ms.AnyLiquidation = risk.Wilson(any, len(runs), conf)
-	ms.Per1000 = risk.PoissonRate(ms.Liquidations, float64(ms.Positions)/1000, conf)
-	ms.PerYear = risk.PoissonRate(ms.Liquidations, ms.Years, conf)
-	losses := lossPcts(liqs)
-	ms.LossPct = risk.Describe(losses)
-	ms.LossMedian = risk.MedianCI(losses, conf)
+	ms.LossPct = risk.Describe(lossPcts(liqs))
+	ms.AnyLiquidation, ms.Per1000, ms.PerYear, ms.LossMedian = cl.intervals(label, runs, liqs)
 	if len(liqs) > 0 {
 		amb := 0
 		for _, l := range liqs {
@@ -256,7 +257,7 @@ func lossPcts(liqs []*sweep.LiquidationRow) []float64 {
 	return out
 }
 
-func leverageStats(modes []string, byMode map[string][]*sweep.RunRow, liqByMode map[string][]*sweep.LiquidationRow, conf float64) []LeverageStats {
+func leverageStats(modes []string, byMode map[string][]*sweep.RunRow, liqByMode map[string][]*sweep.LiquidationRow, conf float64, cl *clusters) []LeverageStats {
 	var levs []float64
 	levOf := map[string]float64{} // cell id → leverage
 	for _, runs := range byMode {
@@ -284,40 +285,11 @@ func leverageStats(modes []string, byMode map[string][]*sweep.RunRow, liqByMode 
 					liqs = append(liqs, l)
 				}
 			}
-			ms := modeStats(mode, runs, liqs, conf)
+			ms := modeStats(mode, runs, liqs, conf, cl, mode+" at "+num(lev)+"×")
 			ls := LeverageStats{Leverage: lev, Mode: mode, Runs: ms.Runs, Liquidations: ms.Liquidations, AnyLiquidation: ms.AnyLiquidation,
 				Per1000: ms.Per1000, LossMedian: ms.LossMedian, ReturnOnCAR: ms.ReturnOnCAR, TotalReturn: ms.TotalReturn}
 			out = append(out, ls)
 		}
-	}
-	return out
-}
-
-// paired bootstraps isolated − cross over the (cell, path) pairs both
-// modes ran.
-func paired(iso, cross []*sweep.RunRow, opt Options) []PairedDiff {
-	type key struct {
-		cell string
-		path int
-	}
-	other := map[key]*sweep.RunRow{}
-	for _, r := range cross {
-		other[key{r.CellID, r.Path}] = r
-	}
-	var a, b []*sweep.RunRow
-	for _, r := range iso {
-		if c, ok := other[key{r.CellID, r.Path}]; ok {
-			a, b = append(a, r), append(b, c)
-		}
-	}
-	var out []PairedDiff
-	for k, pm := range pairedMetrics {
-		xa, xb := make([]float64, len(a)), make([]float64, len(b))
-		for i := range a {
-			xa[i], xb[i] = pm.get(a[i]), pm.get(b[i])
-		}
-		rng := rand.New(rand.NewPCG(opt.Seed, uint64(k)))
-		out = append(out, PairedDiff{Metric: pm.name, Unit: pm.unit, Pairs: len(a), Diff: risk.BootstrapMeanDiff(xa, xb, opt.Reps, opt.Conf, rng)})
 	}
 	return out
 }

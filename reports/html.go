@@ -36,6 +36,7 @@ func inlineSVG(b []byte) string { return xmlDecl.ReplaceAllString(string(b), "")
 
 var page = template.Must(template.New("report").Funcs(template.FuncMap{
 	"num": num, "loss": lossText, "diff": diffText, "diffIV": diffInterval, "header": header, "pct": pctOf, "pctIV": pctInterval, "iv": rangeText, "pctText": pctText,
+	"resampling": resamplingText,
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>marginlab report {{printf "%.12s" .R.Sweep.Hash}}</title>
@@ -50,6 +51,7 @@ figure{margin:1.2em 0}figure svg{max-width:100%;height:auto}figcaption{font-size
 <p class="muted">{{header .R}} {{.R.Sweep.Version}}</p>
 {{if .R.Findings}}<h2>Findings</h2><ul>{{range .R.Findings}}<li>{{.}}</li>{{end}}</ul>{{end}}
 <h2>By margin mode</h2>
+<p class="muted">{{resampling .R}}</p>
 <table><tr><th>mode</th><th>runs</th><th>P(≥1 liquidation)</th><th>liquidations / 1,000 positions</th><th>per year</th><th>loss per liquidation, % equity<br>median / p95 / worst</th><th>intrabar ambiguity</th><th>return on capital at risk</th><th>margin utilisation</th><th>idle capital</th><th>effective leverage</th></tr>
 {{range .R.Modes}}<tr><td>{{.Mode}}</td><td>{{.Runs}}</td><td>{{pctIV .AnyLiquidation}}</td><td>{{num .Per1000.Estimate}} {{iv .Per1000}}</td><td>{{num .PerYear.Estimate}} {{iv .PerYear}}</td><td>{{num .LossPct.Median}} / {{num .LossPct.P95}} / {{num .LossPct.Worst}}</td><td>{{pct .Ambiguity}}</td><td>{{pct .ReturnOnCAR.Estimate}}</td><td>{{pct .MarginUtilisation.Estimate}}</td><td>{{pct .IdleCapital.Estimate}}</td><td>{{num .EffectiveLeverage.Estimate}}×</td></tr>
 {{end}}</table>

@@ -13,6 +13,7 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# marginlab report\n\n")
 	fmt.Fprintf(&b, "%s\n\n", header(r))
+	fmt.Fprintf(&b, "%s\n\n", resamplingText(r))
 	b.WriteString("| mode | runs | P(≥1 liquidation) | liquidations / 1,000 positions | per year | loss per liquidation, % equity (median / p95 / worst) | return on capital at risk | margin utilisation |\n")
 	b.WriteString("|---|---:|---|---|---|---|---:|---:|\n")
 	for _, m := range r.Modes {
