@@ -66,7 +66,7 @@ type ModeStats struct {
 	Per1000        risk.Interval // liquidations per 1,000 positions
 	PerYear        risk.Interval // liquidations per run-year
 	LossPct        risk.Dist     // % of equity each liquidation took
-	LossMedian     risk.Interval // median of LossPct, distribution-free interval
+	LossMedian     risk.Interval // median of LossPct, cluster-aware interval (clusters.go)
 	Ambiguity      float64       // share of liquidations the close policy would not have fired
 	// Survival to the first liquidation and to ruin, in years, and the
 	// longest a run was observed: the curves hold their last value until
@@ -92,7 +92,7 @@ type LeverageStats struct {
 	Liquidations   int
 	AnyLiquidation risk.Interval
 	Per1000        risk.Interval
-	LossMedian     risk.Interval // % of equity, median with a distribution-free interval; NaN without liquidations
+	LossMedian     risk.Interval // % of equity, median with a cluster-aware interval; NaN without liquidations
 	ReturnOnCAR    risk.Interval
 	TotalReturn    risk.Interval
 }
@@ -103,7 +103,7 @@ type PairedDiff struct {
 	Metric string
 	Unit   string // UnitCount or UnitFraction
 	Pairs  int
-	Diff   risk.Interval // in Unit; with one pair Lo and Hi are NaN
+	Diff   risk.Interval // in Unit; NaN Lo and Hi when there is no interval (Report.Resampling says why)
 }
 
 // Units of a paired difference.

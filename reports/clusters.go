@@ -157,53 +157,61 @@ func (c *clusters) rng(label, stat string) *rand.Rand {
 	return rand.New(rand.NewPCG(c.opt.Seed, h.Sum64()))
 }
 
+// unitSums are a set of runs' figures summed per unit.
+type unitSums struct {
+	events, positions, years []float64 // per unit: liquidations, positions opened ÷ 1000, run-years
+	losses                   []float64 // % of equity, per liquidation that has one …
+	lossUnits                []int     // … and its unit
+	liquidated, ran          []float64 // per path: runs with a liquidation, runs
+}
+
+// sums adds up runs and their liquidations per unit.
+func (c *clusters) sums(runs []*sweep.RunRow, liqs []*sweep.LiquidationRow) unitSums {
+	n := c.info.Units
+	s := unitSums{events: make([]float64, n), positions: make([]float64, n), years: make([]float64, n),
+		liquidated: make([]float64, c.paths), ran: make([]float64, c.paths)}
+	for _, l := range liqs {
+		u := c.unitOf(l)
+		s.events[u]++
+		if x, ok := lossPct(l); ok {
+			s.losses, s.lossUnits = append(s.losses, x), append(s.lossUnits, u)
+		}
+	}
+	for _, r := range runs {
+		c.spread(s.positions, r, float64(r.Metrics.Positions)/1000)
+		c.spread(s.years, r, r.Metrics.Years)
+		s.ran[r.Path]++
+		if r.Metrics.Liquidations > 0 {
+			s.liquidated[r.Path]++
+		}
+	}
+	return s
+}
+
 // intervals returns the cluster-aware intervals of a set of runs (one
 // mode, or one mode at one leverage) and their liquidations: P(≥1
 // liquidation), liquidations per 1,000 positions and per run-year, and the
 // median loss per liquidation in % of equity. label names the set in the
 // notes.
 func (c *clusters) intervals(label string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow) (anyLiq, per1000, perYear, lossMedian risk.Interval) {
-	n := c.info.Units
-	events, positions, years := make([]float64, n), make([]float64, n), make([]float64, n)
-	losses, lossUnits := make([]float64, 0, len(liqs)), make([]int, 0, len(liqs))
-	for _, l := range liqs {
-		u := c.unitOf(l)
-		events[u]++
-		if x, ok := lossPct(l); ok {
-			losses, lossUnits = append(losses, x), append(lossUnits, u)
-		}
+	s := c.sums(runs, liqs)
+	reps, conf := c.opt.Reps, c.opt.Conf
+	per1000, boot := risk.ClusterRate(s.events, s.positions, reps, conf, c.rng(label, "per_1000"))
+	perYear, _ = risk.ClusterRate(s.events, s.years, reps, conf, c.rng(label, "per_year")) // same events: bootstrapped alike
+	if !boot && len(liqs) > 0 {
+		c.rateFallback = append(c.rateFallback, label)
 	}
-	liquidated, ran := make([]float64, c.paths), make([]float64, c.paths)
-	for _, r := range runs {
-		c.spread(positions, r, float64(r.Metrics.Positions)/1000)
-		c.spread(years, r, r.Metrics.Years)
-		ran[r.Path]++
-		if r.Metrics.Liquidations > 0 {
-			liquidated[r.Path]++
-		}
-	}
-	per1000 = c.rate(label, "per_1000", events, positions)
-	perYear = c.rate(label, "per_year", events, years)
 	// Whether a run liquidated at all is a whole-run figure: only paths
 	// are independent units for it, whatever the rates resample.
-	anyLiq, boot := risk.ClusterShare(liquidated, ran, c.opt.Reps, c.opt.Conf, c.rng(label, "any_liquidation"))
+	anyLiq, boot = risk.ClusterShare(s.liquidated, s.ran, reps, conf, c.rng(label, "any_liquidation"))
 	if !boot && c.paths >= risk.MinClusters {
 		c.shareFallback = append(c.shareFallback, label)
 	}
-	lossMedian = risk.ClusterMedian(losses, lossUnits, n, c.opt.Reps, c.opt.Conf, c.rng(label, "loss_median"))
-	if len(losses) > 0 && math.IsNaN(lossMedian.Lo) {
+	lossMedian = risk.ClusterMedian(s.losses, s.lossUnits, c.info.Units, reps, conf, c.rng(label, "loss_median"))
+	if len(s.losses) > 0 && math.IsNaN(lossMedian.Lo) {
 		c.medianNone = append(c.medianNone, label)
 	}
 	return anyLiq, per1000, perYear, lossMedian
-}
-
-// rate is risk.ClusterRate, noting a fallback once per label.
-func (c *clusters) rate(label, stat string, events, exposure []float64) risk.Interval {
-	iv, boot := risk.ClusterRate(events, exposure, c.opt.Reps, c.opt.Conf, c.rng(label, stat))
-	if !boot && iv.Estimate > 0 && (len(c.rateFallback) == 0 || c.rateFallback[len(c.rateFallback)-1] != label) {
-		c.rateFallback = append(c.rateFallback, label)
-	}
-	return iv
 }
 
 // paired returns isolated − cross of each paired metric over the (cell,

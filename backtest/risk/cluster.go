@@ -159,11 +159,10 @@ func ClusterShare(successes, trials []float64, reps int, conf float64, rng *rand
 // With no cluster left or Σ den = 0 the result is all NaN; with one cluster
 // the estimate has NaN bounds; when every cluster has the same ratio
 // (ŝe = 0) the interval is [R̂, R̂]. With few clusters, or few that carry
-// the events, no bootstrap is trustworthy: callers should require several
-// clusters with events (reports asks for five) and fall back otherwise
-// (ClusterRate, ClusterShare). The draws come from rng alone. It
-// panics when len(num) != len(den), reps < 1, rng is nil or conf is outside
-// (0, 1).
+// the events, no bootstrap is trustworthy: callers should require
+// MinClusters clusters with events and fall back otherwise, as ClusterRate
+// and ClusterShare do. The draws come from rng alone. It panics when
+// len(num) != len(den), reps < 1, rng is nil or conf is outside (0, 1).
 func BootstrapRatio(num, den []float64, reps int, conf float64, rng *rand.Rand) Interval {
 	if len(num) != len(den) {
 		panic(fmt.Sprintf("risk.BootstrapRatio: %d numerators but %d denominators", len(num), len(den)))
