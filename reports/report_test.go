@@ -53,22 +53,7 @@ func results(t testing.TB) (*sweep.Results, string) {
 			return
 		}
 		sweepDir = dir
-		plan, err := sweep.Expand([]byte(goldenSweep), filepath.Join(dir, "sweep.yaml"))
-		if err != nil {
-			sweepErr = err
-			return
-		}
-		m, _, err := plan.Cells[0].Config.Market(context.Background())
-		if err != nil {
-			sweepErr = err
-			return
-		}
-		sweepErr = sweep.Run(context.Background(), plan, m, sweep.Options{Out: dir, Equity: true, Version: "golden-test",
-			NewStrategy: func(s runconfig.StrategySpec, seed uint64) (backtest.Strategy, error) {
-				return strategy.New(s.Name, s.Params, seed)
-			},
-			NewSizer: func(s runconfig.SizingSpec) (backtest.Sizer, error) { return strategy.NewSizer(s.Kind, s.Params) },
-		})
+		sweepErr = runSweep(dir, goldenSweep, 0)
 	})
 	if sweepErr != nil {
 		t.Fatal(sweepErr)
@@ -78,6 +63,25 @@ func results(t testing.TB) (*sweep.Results, string) {
 		t.Fatal(err)
 	}
 	return res, sweepDir
+}
+
+// runSweep runs the sweep config yaml into dir with equity series, on
+// workers workers (0: GOMAXPROCS).
+func runSweep(dir, yaml string, workers int) error {
+	plan, err := sweep.Expand([]byte(yaml), filepath.Join(dir, "sweep.yaml"))
+	if err != nil {
+		return err
+	}
+	m, _, err := plan.Cells[0].Config.Market(context.Background())
+	if err != nil {
+		return err
+	}
+	return sweep.Run(context.Background(), plan, m, sweep.Options{Out: dir, Equity: true, Version: "golden-test", Workers: workers,
+		NewStrategy: func(s runconfig.StrategySpec, seed uint64) (backtest.Strategy, error) {
+			return strategy.New(s.Name, s.Params, seed)
+		},
+		NewSizer: func(s runconfig.SizingSpec) (backtest.Sizer, error) { return strategy.NewSizer(s.Kind, s.Params) },
+	})
 }
 
 func golden(t *testing.T, name string, got []byte) {

@@ -73,7 +73,10 @@ func TestRunOut(t *testing.T) {
 		}
 	}
 	md, _ := os.ReadFile(filepath.Join(out1, "report", "summary.md"))
-	if !bytes.Contains(md, []byte("1 cell × 1 path, 3 runs; modes isolated, cross, hybrid")) || !bytes.Contains(md, []byte("| – (one pair) |")) {
+	// One history: its blocks of time are resampled, and whole-run paired
+	// differences get no interval.
+	if !bytes.Contains(md, []byte("1 cell × 1 path, 3 runs; modes isolated, cross, hybrid")) || !bytes.Contains(md, []byte("One price history: intervals resample")) ||
+		!bytes.Contains(md, []byte(" pp | – |")) {
 		t.Errorf("report/summary.md does not describe one run in three modes:\n%s", md)
 	}
 	for _, name := range outputFiles {
