@@ -31,5 +31,12 @@
 // an *InputError naming the file, column, row and time and saying what to do.
 // Options opt in to repairs (sorting, dropping duplicates, a null policy,
 // filling gaps with flat bars); each repair is reported as a warning. Gaps in
-// the timeline are always reported as a warning, never an error.
+// the timeline are always reported as a warning, never an error. Validate
+// applies the same checks to a series built in memory (by a downloader).
+//
+// # Writing
+//
+// WriteFile writes Parquet or Arrow IPC atomically (a temporary file,
+// flushed, renamed into place, the directory flushed), with the kind and
+// any WriteOptions.Metadata in the schema's key-value metadata.
 package data
