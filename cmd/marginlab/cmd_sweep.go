@@ -245,13 +245,7 @@ type progress struct {
 var progressEvery = 5 * time.Second
 
 func newProgress(w io.Writer) *progress {
-	pr := &progress{w: w}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			pr.terminal = true
-		}
-	}
-	return pr
+	return &progress{w: w, terminal: isTerminal(w)}
 }
 
 func (pr *progress) update(p sweep.Progress) {

@@ -46,6 +46,7 @@ var commands = []*command{
 	dataInspectCmd,
 	dataConvertCmd,
 	dataSynthCmd,
+	dataFetchCmd,
 	demoCmd,
 	initCmd,
 	runCmd,

@@ -10,21 +10,22 @@ import (
 	"testing"
 
 	"github.com/marginlab/marginlab/data"
+	"github.com/marginlab/marginlab/data/binance/binancetest"
 )
 
 // TestFetchListing: months before a symbol was listed are not in the
 // archive; that is a note, the data starts at the listing, and the 404s
 // are remembered so a rerun asks nothing.
 func TestFetchListing(t *testing.T) {
-	a := newFakeArchive(t)
-	l := a.addSymbol("PEPEUSDT", "4h", day("2023-05-05"), day("2023-09-01"), 3)
+	a := binancetest.NewArchive(t)
+	l := a.AddSymbol("PEPEUSDT", "4h", day("2023-05-05"), day("2023-09-01"), 3)
 	opt := testOptions(t, a)
 	req := Request{Symbols: []string{"PEPEUSDT"}, Interval: "4h", From: day("2023-01-01"), To: day("2023-08-31")}
 	res, err := Fetch(context.Background(), req, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	checkBars(t, filepath.Join(opt.OutDir, "PEPEUSDT-4h-candles.parquet"), l.klines, day("2023-01-01"), day("2023-09-01"), false)
+	checkBars(t, filepath.Join(opt.OutDir, "PEPEUSDT-4h-candles.parquet"), l.Klines, day("2023-01-01"), day("2023-09-01"), false)
 	want := []string{
 		"PEPEUSDT klines 4h: not in the archive before 2023-05 (2023-01 to 2023-04: listed later?)",
 		"PEPEUSDT markPriceKlines 4h: not in the archive before 2023-05 (2023-01 to 2023-04: listed later?)",
@@ -36,19 +37,19 @@ func TestFetchListing(t *testing.T) {
 	if res.Missing != 12 || res.Downloaded != 12 {
 		t.Errorf("%+v", res)
 	}
-	before := a.total()
+	before := a.Requests()
 	res2, err := Fetch(context.Background(), req, opt)
-	if err != nil || a.total() != before || res2.Missing != 12 || res2.Cached != 12 {
-		t.Errorf("rerun: %v, %d requests, %+v", err, a.total()-before, res2)
+	if err != nil || a.Requests() != before || res2.Missing != 12 || res2.Cached != 12 {
+		t.Errorf("rerun: %v, %d requests, %+v", err, a.Requests()-before, res2)
 	}
 }
 
 // TestFetchMissingMonth: a month missing in the middle is a note, and the
 // loader's gap report says how much is missing.
 func TestFetchMissingMonth(t *testing.T) {
-	a := newFakeArchive(t)
-	a.addSymbol("BTCUSDT", "1d", day("2023-01-01"), day("2023-07-01"), 1)
-	a.remove(archiveFile{Klines, "BTCUSDT", "1d", period{2023, 3, 0}})
+	a := binancetest.NewArchive(t)
+	a.AddSymbol("BTCUSDT", "1d", day("2023-01-01"), day("2023-07-01"), 1)
+	a.Remove(binancetest.MonthlyPath(binancetest.Klines, "BTCUSDT", "1d", 2023, 3))
 	opt := testOptions(t, a)
 	res, err := Fetch(context.Background(), Request{Symbols: []string{"BTCUSDT"}, Interval: "1d", From: day("2023-01-01"), To: day("2023-06-30")}, opt)
 	if err != nil {
@@ -71,35 +72,35 @@ func TestFetchMissingMonth(t *testing.T) {
 // TestFetchRetries: 503 answers and a body cut short are retried; the
 // file arrives intact.
 func TestFetchRetries(t *testing.T) {
-	a := newFakeArchive(t)
-	l := a.addSymbol("ETHUSDT", "1d", day("2023-01-01"), day("2023-03-01"), 2)
-	jan := archiveFile{Klines, "ETHUSDT", "1d", period{2023, 1, 0}}
-	feb := archiveFile{MarkPriceKlines, "ETHUSDT", "1d", period{2023, 2, 0}}
-	a.fail[jan.path()] = 2
-	a.fail[jan.path()+".CHECKSUM"] = 1
-	a.cut[feb.path()] = 2
+	a := binancetest.NewArchive(t)
+	l := a.AddSymbol("ETHUSDT", "1d", day("2023-01-01"), day("2023-03-01"), 2)
+	jan := binancetest.MonthlyPath(binancetest.Klines, "ETHUSDT", "1d", 2023, 1)
+	feb := binancetest.MonthlyPath(binancetest.MarkPriceKlines, "ETHUSDT", "1d", 2023, 2)
+	a.Fail(jan, 2)
+	a.Fail(jan+".CHECKSUM", 1)
+	a.Cut(feb, 2)
 	opt := testOptions(t, a)
 	res, err := Fetch(context.Background(), Request{Symbols: []string{"ETHUSDT"}, Interval: "1d", From: day("2023-01-01"), To: day("2023-02-28")}, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.requests[jan.path()] != 3 || a.requests[jan.path()+".CHECKSUM"] != 2 || a.requests[feb.path()] != 3 {
-		t.Errorf("requests: jan %d (checksum %d), feb %d", a.requests[jan.path()], a.requests[jan.path()+".CHECKSUM"], a.requests[feb.path()])
+	if a.RequestsFor(jan) != 3 || a.RequestsFor(jan+".CHECKSUM") != 2 || a.RequestsFor(feb) != 3 {
+		t.Errorf("requests: jan %d (checksum %d), feb %d", a.RequestsFor(jan), a.RequestsFor(jan+".CHECKSUM"), a.RequestsFor(feb))
 	}
 	if res.Requests != 6*2+2+1+2 { // 2 requests a file, 2 more for the 503s of the zip, 1 for its checksum, 2 for the cuts
 		t.Errorf("%d requests counted", res.Requests)
 	}
-	checkBars(t, filepath.Join(opt.OutDir, "ETHUSDT-1d-candles.parquet"), l.klines, day("2023-01-01"), day("2023-03-01"), false)
-	checkBars(t, filepath.Join(opt.OutDir, "ETHUSDT-1d-mark.parquet"), l.marks, day("2023-01-01"), day("2023-03-01"), true)
+	checkBars(t, filepath.Join(opt.OutDir, "ETHUSDT-1d-candles.parquet"), l.Klines, day("2023-01-01"), day("2023-03-01"), false)
+	checkBars(t, filepath.Join(opt.OutDir, "ETHUSDT-1d-mark.parquet"), l.Marks, day("2023-01-01"), day("2023-03-01"), true)
 	noTemp(t, opt.OutDir, opt.CacheDir)
 
 	// A server that keeps failing: an error naming the URL, after the
 	// attempts allowed, and nothing written.
-	a.fail[jan.path()] = 100
+	a.Fail(jan, 100)
 	opt2 := testOptions(t, a)
 	opt2.Attempts = 3
 	_, err = Fetch(context.Background(), Request{Symbols: []string{"ETHUSDT"}, Interval: "1d", From: day("2023-01-01"), To: day("2023-02-28")}, opt2)
-	if err == nil || !strings.Contains(err.Error(), jan.path()+": gave up after 3 attempts") || !strings.Contains(err.Error(), "503") {
+	if err == nil || !strings.Contains(err.Error(), jan+": gave up after 3 attempts") || !strings.Contains(err.Error(), "503") {
 		t.Errorf("err = %v", err)
 	}
 	if f := files(t, opt2.OutDir); len(f) != 0 {
@@ -112,27 +113,27 @@ func TestFetchRetries(t *testing.T) {
 // that matches but is truncated, are errors naming the file; neither is
 // kept, nothing is written, and the good files stay cached.
 func TestFetchBadArchive(t *testing.T) {
-	a := newFakeArchive(t)
-	a.addSymbol("BTCUSDT", "1d", day("2023-01-01"), day("2023-04-01"), 1)
-	bad := archiveFile{Klines, "BTCUSDT", "1d", period{2023, 2, 0}}
-	trunc := archiveFile{MarkPriceKlines, "BTCUSDT", "1d", period{2023, 3, 0}}
-	good := a.files[bad.path()]
-	a.putRaw(bad, good, append([]byte("x"), good...)) // checksum of other bytes
-	short := a.files[trunc.path()][:len(a.files[trunc.path()])-30]
-	a.putRaw(trunc, short, short) // checksum matches the truncated zip
+	a := binancetest.NewArchive(t)
+	a.AddSymbol("BTCUSDT", "1d", day("2023-01-01"), day("2023-04-01"), 1)
+	bad := binancetest.MonthlyPath(binancetest.Klines, "BTCUSDT", "1d", 2023, 2)
+	trunc := binancetest.MonthlyPath(binancetest.MarkPriceKlines, "BTCUSDT", "1d", 2023, 3)
+	good := a.Body(bad)
+	a.PutRaw(bad, good, append([]byte("x"), good...)) // checksum of other bytes
+	short := a.Body(trunc)[:len(a.Body(trunc))-30]
+	a.PutRaw(trunc, short, short) // checksum matches the truncated zip
 	opt := testOptions(t, a)
 	req := Request{Symbols: []string{"BTCUSDT"}, Interval: "1d", From: day("2023-01-01"), To: day("2023-03-31")}
 	_, err := Fetch(context.Background(), req, opt)
-	if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), a.srv.URL+"/"+bad.path()) {
-		t.Errorf("err = %v, want a checksum error naming %s", err, bad.path())
+	if !errors.Is(err, ErrChecksum) || !strings.Contains(err.Error(), a.URL+"/"+bad) {
+		t.Errorf("err = %v, want a checksum error naming %s", err, bad)
 	}
-	truncPath := filepath.Join(opt.CacheDir, filepath.FromSlash(trunc.path()))
+	truncPath := filepath.Join(opt.CacheDir, filepath.FromSlash(trunc))
 	if !errors.Is(err, data.ErrCorrupt) || !strings.Contains(err.Error(), truncPath) || !strings.Contains(err.Error(), "fetch again") {
 		t.Errorf("err = %v, want a corrupt-file error naming %s", err, truncPath)
 	}
-	for _, f := range []archiveFile{bad, trunc} {
-		if _, err := os.Stat(filepath.Join(opt.CacheDir, filepath.FromSlash(f.path()))); !os.IsNotExist(err) {
-			t.Errorf("%s kept in the cache (%v)", f.path(), err)
+	for _, f := range []string{bad, trunc} {
+		if _, err := os.Stat(filepath.Join(opt.CacheDir, filepath.FromSlash(f))); !os.IsNotExist(err) {
+			t.Errorf("%s kept in the cache (%v)", f, err)
 		}
 	}
 	if f := files(t, opt.OutDir); len(f) != 0 {
@@ -144,8 +145,7 @@ func TestFetchBadArchive(t *testing.T) {
 	}
 
 	// The archive is fixed: the next fetch downloads the two files only.
-	a.put(bad, klineCSV(nil, 0, true, false, false))
-	a.addSymbol("BTCUSDT", "1d", day("2023-01-01"), day("2023-04-01"), 1)
+	a.AddSymbol("BTCUSDT", "1d", day("2023-01-01"), day("2023-04-01"), 1)
 	res, err := Fetch(context.Background(), req, opt)
 	if err != nil || res.Downloaded != 2 || res.Cached != 7 {
 		t.Errorf("after the fix: %v, %+v", err, res)
@@ -156,10 +156,10 @@ func TestFetchBadArchive(t *testing.T) {
 // zips (the one in flight is dropped), and the next fetch downloads just
 // the rest.
 func TestFetchResume(t *testing.T) {
-	a := newFakeArchive(t)
-	l := a.addSymbol("BTCUSDT", "1d", day("2022-01-01"), day("2023-01-01"), 1)
-	stalled := archiveFile{FundingRate, "BTCUSDT", "", period{2022, 12, 0}}
-	a.stall[stalled.path()] = true
+	a := binancetest.NewArchive(t)
+	l := a.AddSymbol("BTCUSDT", "1d", day("2022-01-01"), day("2023-01-01"), 1)
+	stalled := binancetest.MonthlyPath(binancetest.FundingRate, "BTCUSDT", "", 2022, 12)
+	a.Stall(stalled, true)
 	opt := testOptions(t, a)
 	opt.Jobs = 2
 	req := Request{Symbols: []string{"BTCUSDT"}, Interval: "1d", From: day("2022-01-01"), To: day("2022-12-31")}
@@ -170,7 +170,7 @@ func TestFetchResume(t *testing.T) {
 			// The stalled download is in flight now or soon: give it
 			// time to start, then interrupt.
 			go once.Do(func() {
-				for a.count(stalled.path()) == 0 {
+				for a.RequestsFor(stalled) == 0 {
 				}
 				cancel()
 			})
@@ -193,7 +193,7 @@ func TestFetchResume(t *testing.T) {
 	if zips < 30 || zips >= 36 {
 		t.Fatalf("%d zips cached after the cancel", zips)
 	}
-	a.stall[stalled.path()] = false
+	a.Stall(stalled, false)
 	opt.Progress = nil
 	res, err := Fetch(context.Background(), req, opt)
 	if err != nil {
@@ -202,21 +202,16 @@ func TestFetchResume(t *testing.T) {
 	if res.Cached != zips || res.Downloaded != 36-zips {
 		t.Errorf("resume: cached %d downloaded %d, want %d and %d", res.Cached, res.Downloaded, zips, 36-zips)
 	}
-	checkFunding(t, filepath.Join(opt.OutDir, "BTCUSDT-funding.parquet"), l.funding, day("2022-01-01"), day("2023-01-01"))
+	checkFunding(t, filepath.Join(opt.OutDir, "BTCUSDT-funding.parquet"), l.Funding, day("2022-01-01"), day("2023-01-01"))
 }
 
-func (a *fakeArchive) count(path string) int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.requests[path]
-}
 
 // TestFetchNoData: a symbol the archive does not have is an error that
 // says what to check, and nothing is written; a range with no klines at
 // all likewise.
 func TestFetchNoData(t *testing.T) {
-	a := newFakeArchive(t)
-	a.addSymbol("BTCUSDT", "1d", day("2023-01-01"), day("2023-03-01"), 1)
+	a := binancetest.NewArchive(t)
+	a.AddSymbol("BTCUSDT", "1d", day("2023-01-01"), day("2023-03-01"), 1)
 	opt := testOptions(t, a)
 	_, err := Fetch(context.Background(), Request{Symbols: []string{"BTCUSDT", "BTCUSDX"}, Interval: "1d", From: day("2023-01-01"), To: day("2023-02-28")}, opt)
 	if !errors.Is(err, ErrNoData) || !strings.Contains(err.Error(), "BTCUSDX klines 1d: the archive has no data for 2023-01-01 to 2023-02-28") ||
@@ -236,10 +231,10 @@ func TestFetchNoData(t *testing.T) {
 // yet; its daily files stand in. Funding of the current month is not
 // published: a note. The range is clipped to yesterday.
 func TestFetchRecentMonth(t *testing.T) {
-	a := newFakeArchive(t)
-	l := a.addSymbol("BTCUSDT", "1h", day("2025-01-01"), day("2025-03-01"), 1)
-	a.remove(archiveFile{Klines, "BTCUSDT", "1h", period{2025, 2, 0}})
-	a.remove(archiveFile{MarkPriceKlines, "BTCUSDT", "1h", period{2025, 2, 0}})
+	a := binancetest.NewArchive(t)
+	l := a.AddSymbol("BTCUSDT", "1h", day("2025-01-01"), day("2025-03-01"), 1)
+	a.Remove(binancetest.MonthlyPath(binancetest.Klines, "BTCUSDT", "1h", 2025, 2))
+	a.Remove(binancetest.MonthlyPath(binancetest.MarkPriceKlines, "BTCUSDT", "1h", 2025, 2))
 	opt := testOptions(t, a)
 	res, err := Fetch(context.Background(), Request{Symbols: []string{"BTCUSDT"}, Interval: "1h", From: day("2025-01-01"), To: day("2025-03-31")}, opt)
 	if err != nil {
@@ -255,7 +250,7 @@ func TestFetchRecentMonth(t *testing.T) {
 			t.Errorf("notes lack %q:\n%s", want, notes)
 		}
 	}
-	checkBars(t, filepath.Join(opt.OutDir, "BTCUSDT-1h-candles.parquet"), l.klines, day("2025-01-01"), day("2025-03-01"), false)
+	checkBars(t, filepath.Join(opt.OutDir, "BTCUSDT-1h-candles.parquet"), l.Klines, day("2025-01-01"), day("2025-03-01"), false)
 	if res.Files != 2*(2+28)+2 || res.Missing != 2 {
 		t.Errorf("files %d missing %d", res.Files, res.Missing)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/marginlab/marginlab/data"
+	"github.com/marginlab/marginlab/data/binance/binancetest"
 )
 
 // clock is the fixed "now" of the tests: every period they use has ended.
@@ -27,8 +28,8 @@ func day(s string) time.Time {
 	return t
 }
 
-func testOptions(t *testing.T, a *fakeArchive) Options {
-	return Options{BaseURL: a.srv.URL, CacheDir: t.TempDir(), OutDir: t.TempDir(), Backoff: time.Millisecond,
+func testOptions(t *testing.T, a *binancetest.Archive) Options {
+	return Options{BaseURL: a.URL, CacheDir: t.TempDir(), OutDir: t.TempDir(), Backoff: time.Millisecond,
 		Now: func() time.Time { return clock }}
 }
 
@@ -44,12 +45,12 @@ func load(t *testing.T, path string) *data.Series {
 
 // checkBars compares a written candle file with the generated rows in
 // [from, to): every value must round-trip exactly.
-func checkBars(t *testing.T, path string, want []klineRow, from, to time.Time, mark bool) {
+func checkBars(t *testing.T, path string, want []binancetest.Kline, from, to time.Time, mark bool) {
 	t.Helper()
 	s := load(t, path)
-	var rows []klineRow
+	var rows []binancetest.Kline
 	for _, r := range want {
-		if r.t >= from.UnixNano() && r.t < to.UnixNano() {
+		if r.Time >= from.UnixNano() && r.Time < to.UnixNano() {
 			rows = append(rows, r)
 		}
 	}
@@ -58,23 +59,23 @@ func checkBars(t *testing.T, path string, want []klineRow, from, to time.Time, m
 		t.Fatalf("%s: %d rows, want %d", path, b.Len(), len(rows))
 	}
 	for i, r := range rows {
-		vol := r.volume
+		vol := r.Volume
 		if mark {
 			vol = 0
 		}
-		if b.Time[i] != r.t || b.Open[i] != r.open || b.High[i] != r.high || b.Low[i] != r.low || b.Close[i] != r.close || b.Volume[i] != vol {
+		if b.Time[i] != r.Time || b.Open[i] != r.Open || b.High[i] != r.High || b.Low[i] != r.Low || b.Close[i] != r.Close || b.Volume[i] != vol {
 			t.Fatalf("%s row %d: got %s %v %v %v %v %v, want %s %+v", path, i, data.FormatTime(b.Time[i]), b.Open[i], b.High[i], b.Low[i], b.Close[i], b.Volume[i],
-				data.FormatTime(r.t), r)
+				data.FormatTime(r.Time), r)
 		}
 	}
 }
 
-func checkFunding(t *testing.T, path string, want []fundingRow, from, to time.Time) {
+func checkFunding(t *testing.T, path string, want []binancetest.Rate, from, to time.Time) {
 	t.Helper()
 	s := load(t, path)
-	var rows []fundingRow
+	var rows []binancetest.Rate
 	for _, r := range want {
-		if r.t >= from.UnixNano() && r.t < to.UnixNano() {
+		if r.Time >= from.UnixNano() && r.Time < to.UnixNano() {
 			rows = append(rows, r)
 		}
 	}
@@ -82,7 +83,7 @@ func checkFunding(t *testing.T, path string, want []fundingRow, from, to time.Ti
 		t.Fatalf("%s: kind %v, %d rows, want %d", path, s.Kind, s.Funding.Len(), len(rows))
 	}
 	for i, r := range rows {
-		if s.Funding.Time[i] != r.t || s.Funding.Rate[i] != r.rate {
+		if s.Funding.Time[i] != r.Time || s.Funding.Rate[i] != r.Rate {
 			t.Fatalf("%s row %d: %d %v, want %+v", path, i, s.Funding.Time[i], s.Funding.Rate[i], r)
 		}
 	}
@@ -121,9 +122,9 @@ func files(t *testing.T, dir string) []string {
 // back exactly, the metadata says where it came from, and a second fetch
 // makes no request and writes the same bytes.
 func TestFetchRoundTrip(t *testing.T) {
-	a := newFakeArchive(t)
-	btc := a.addSymbol("BTCUSDT", "1h", day("2021-10-01"), day("2022-04-01"), 1)
-	eth := a.addSymbol("ETHUSDT", "1h", day("2021-10-01"), day("2022-04-01"), 2)
+	a := binancetest.NewArchive(t)
+	btc := a.AddSymbol("BTCUSDT", "1h", day("2021-10-01"), day("2022-04-01"), 1)
+	eth := a.AddSymbol("ETHUSDT", "1h", day("2021-10-01"), day("2022-04-01"), 2)
 	opt := testOptions(t, a)
 	req := Request{Symbols: []string{"BTCUSDT", "ETHUSDT"}, Interval: "1h", From: day("2021-11-20"), To: day("2022-02-03")}
 	var last Progress
@@ -145,11 +146,11 @@ func TestFetchRoundTrip(t *testing.T) {
 	from, to := day("2021-11-20"), day("2022-02-04")
 	for _, c := range []struct {
 		sym string
-		l   listed
+		l   binancetest.History
 	}{{"BTCUSDT", btc}, {"ETHUSDT", eth}} {
-		checkBars(t, filepath.Join(opt.OutDir, c.sym+"-1h-candles.parquet"), c.l.klines, from, to, false)
-		checkBars(t, filepath.Join(opt.OutDir, c.sym+"-1h-mark.parquet"), c.l.marks, from, to, true)
-		checkFunding(t, filepath.Join(opt.OutDir, c.sym+"-funding.parquet"), c.l.funding, from, to)
+		checkBars(t, filepath.Join(opt.OutDir, c.sym+"-1h-candles.parquet"), c.l.Klines, from, to, false)
+		checkBars(t, filepath.Join(opt.OutDir, c.sym+"-1h-mark.parquet"), c.l.Marks, from, to, true)
+		checkFunding(t, filepath.Join(opt.OutDir, c.sym+"-funding.parquet"), c.l.Funding, from, to)
 	}
 	if got := len(res.Outputs); got != 6 || res.Outputs[0].Path != filepath.Join(opt.OutDir, "BTCUSDT-1h-candles.parquet") || res.Outputs[0].Files != 16 {
 		t.Errorf("outputs %+v", res.Outputs)
@@ -157,7 +158,7 @@ func TestFetchRoundTrip(t *testing.T) {
 
 	md := metadata(t, filepath.Join(opt.OutDir, "ETHUSDT-1h-mark.parquet"))
 	for k, want := range map[string]string{"marginlab.kind": "mark", MetaSymbol: "ETHUSDT", MetaVenue: "binance-usdm", MetaTimeframe: "1h",
-		MetaRange: "2021-11-20/2022-02-03", MetaSource: a.srv.URL, MetaFetchedAt: "2025-03-01T12:00:00Z"} {
+		MetaRange: "2021-11-20/2022-02-03", MetaSource: a.URL, MetaFetchedAt: "2025-03-01T12:00:00Z"} {
 		if md[k] != want {
 			t.Errorf("metadata %s = %q, want %q", k, md[k], want)
 		}
@@ -176,13 +177,13 @@ func TestFetchRoundTrip(t *testing.T) {
 	noTemp(t, opt.OutDir, opt.CacheDir)
 
 	// Second fetch: everything from the cache, not one request, same bytes.
-	before := a.total()
+	before := a.Requests()
 	first := readAll(t, opt.OutDir)
 	res2, err := Fetch(context.Background(), req, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := a.total() - before; n != 0 || res2.Downloaded != 0 || res2.Cached != res.Files || res2.Requests != 0 {
+	if n := a.Requests() - before; n != 0 || res2.Downloaded != 0 || res2.Cached != res.Files || res2.Requests != 0 {
 		t.Errorf("second fetch: %d requests, %+v", n, res2)
 	}
 	if second := readAll(t, opt.OutDir); !maps2Equal(first, second) {
@@ -233,12 +234,12 @@ func metadata(t *testing.T, path string) map[string]string {
 // TestFetchMicroseconds: files from 2025 stamp times in microseconds;
 // a range across the switch reads both.
 func TestFetchMicroseconds(t *testing.T) {
-	a := newFakeArchive(t)
-	l := a.addSymbol("SOLUSDT", "15m", day("2024-12-01"), day("2025-02-01"), 5)
+	a := binancetest.NewArchive(t)
+	l := a.AddSymbol("SOLUSDT", "15m", day("2024-12-01"), day("2025-02-01"), 5)
 	opt := testOptions(t, a)
 	if _, err := Fetch(context.Background(), Request{Symbols: []string{"SOLUSDT"}, Interval: "15m", From: day("2024-12-30"), To: day("2025-01-02")}, opt); err != nil {
 		t.Fatal(err)
 	}
-	checkBars(t, filepath.Join(opt.OutDir, "SOLUSDT-15m-candles.parquet"), l.klines, day("2024-12-30"), day("2025-01-03"), false)
-	checkFunding(t, filepath.Join(opt.OutDir, "SOLUSDT-funding.parquet"), l.funding, day("2024-12-30"), day("2025-01-03"))
+	checkBars(t, filepath.Join(opt.OutDir, "SOLUSDT-15m-candles.parquet"), l.Klines, day("2024-12-30"), day("2025-01-03"), false)
+	checkFunding(t, filepath.Join(opt.OutDir, "SOLUSDT-funding.parquet"), l.Funding, day("2024-12-30"), day("2025-01-03"))
 }
