@@ -205,7 +205,6 @@ func TestFetchResume(t *testing.T) {
 	checkFunding(t, filepath.Join(opt.OutDir, "BTCUSDT-funding.parquet"), l.Funding, day("2022-01-01"), day("2023-01-01"))
 }
 
-
 // TestFetchNoData: a symbol the archive does not have is an error that
 // says what to check, and nothing is written; a range with no klines at
 // all likewise.
