@@ -53,9 +53,16 @@ Init refuses to replace an existing file unless --force is given.`,
 func setupInit(fs *flag.FlagSet) runFunc {
 	force := fs.Bool("force", false, "replace FILE if it exists")
 	dataDir := fs.String("data", "", "`DIR` of data files the configuration should read (see above);\nempty runs on the synthetic market")
-	var tf time.Duration
-	fs.Var(timeframeValue{&tf}, "timeframe", "with --data, the candle `TIMEFRAME` to use when DIR holds several")
+	tfText := fs.String("timeframe", "", "with --data, the candle `TIMEFRAME` to use when DIR holds several")
 	return func(ctx context.Context, sio *stdio, args []string) error {
+		var tf time.Duration
+		if *tfText != "" {
+			d, err := data.ParseTimeframe(*tfText)
+			if err != nil {
+				return usagef("--timeframe: %v", trimData(err))
+			}
+			tf = d
+		}
 		if len(args) > 1 {
 			return usagef("want at most one FILE, got %d arguments", len(args))
 		}

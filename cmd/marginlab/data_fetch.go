@@ -101,7 +101,7 @@ func setupDataFetch(fs *flag.FlagSet) runFunc {
 			return err
 		}
 		for _, o := range res.Outputs {
-			fmt.Fprintf(sio.out, "wrote %s: %d %s rows, %s to %s, from %d archive files\n", o.Path, o.Rows, o.Kind,
+			fmt.Fprintf(sio.out, "wrote %s: %d rows of %s, %s to %s, from %d archive files\n", o.Path, o.Rows, o.Kind,
 				shortTime(o.First), shortTime(o.Last), o.Files)
 		}
 		fmt.Fprintf(sio.out, "%d archive files: %d downloaded (%s), %d from the cache (%s), %d not in the archive\n",

@@ -42,15 +42,9 @@ func scanDataDir(dir string) ([]foundFile, error) {
 			continue
 		}
 		name, path := e.Name(), filepath.Join(dir, e.Name())
-		if m := ownSeries.FindStringSubmatch(name); m != nil {
-			tf, err := data.ParseTimeframe(m[2])
-			kind, _ := data.ParseKind(m[3])
-			if err == nil {
-				out = append(out, foundFile{symbol: m[1], kind: kind, timeframe: tf, path: path})
-			}
-		} else if m := ownFunding.FindStringSubmatch(name); m != nil {
-			out = append(out, foundFile{symbol: m[1], kind: data.KindFunding, path: path})
-		} else if m := freqtradeFt.FindStringSubmatch(name); m != nil {
+		// freqtrade's names first: "BTC_USDT_USDT-8h-mark.feather" also
+		// fits marginlab's pattern, with the symbol BTC_USDT_USDT.
+		if m := freqtradeFt.FindStringSubmatch(name); m != nil {
 			tf, err := data.ParseTimeframe(m[4])
 			kind, _ := data.ParseKind(m[5])
 			if err == nil {
@@ -58,6 +52,14 @@ func scanDataDir(dir string) ([]foundFile, error) {
 				// the venues' SymbolKey finds other venues' spellings.
 				out = append(out, foundFile{symbol: strings.ToUpper(m[1] + m[2]), kind: kind, timeframe: tf, path: path, freqtrade: true})
 			}
+		} else if m := ownSeries.FindStringSubmatch(name); m != nil {
+			tf, err := data.ParseTimeframe(m[2])
+			kind, _ := data.ParseKind(m[3])
+			if err == nil {
+				out = append(out, foundFile{symbol: m[1], kind: kind, timeframe: tf, path: path})
+			}
+		} else if m := ownFunding.FindStringSubmatch(name); m != nil {
+			out = append(out, foundFile{symbol: m[1], kind: data.KindFunding, path: path})
 		}
 	}
 	return out, nil
