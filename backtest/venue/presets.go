@@ -70,6 +70,9 @@ func Preset(name string) (*Venue, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := v.addSnapshot(name); err != nil {
+		return nil, err
+	}
 	parsedPresets.Store(name, v)
 	return v.copy(), nil
 }

@@ -55,6 +55,7 @@ var commands = []*command{
 	reportCmd,
 	compareCmd,
 	liqCmd,
+	venueImportCmd,
 }
 
 // usageError is a mistake in the command line: exit status 2.
