@@ -111,6 +111,9 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 	if err != nil {
 		return err
 	}
+	if man.Warnings, err = plan.VenueWarnings(m); err != nil {
+		return err
+	}
 	var jobs []job
 	for p := range plan.Settings.Paths {
 		for c := range plan.Cells {

@@ -36,6 +36,9 @@ type Manifest struct {
 	JobsTotal int             `json:"jobs_total"`
 	JobsDone  int             `json:"jobs_done"`
 	Complete  bool            `json:"complete"`
+	// Warnings name symbols margined by stand-in bracket tables
+	// (Plan.VenueWarnings).
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 const manifestName = "manifest.json"

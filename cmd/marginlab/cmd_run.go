@@ -275,6 +275,9 @@ type pairedRun struct {
 	modes   []backtest.ModeSpec
 	strat   backtest.Strategy
 	results []backtest.Result
+	// warnings are the venue's stand-in bracket tables (venueWarnings),
+	// shown on stderr and kept in summary.json.
+	warnings []string
 }
 
 // newPairedRun builds the market (printing its warnings on stderr), the
@@ -292,6 +295,10 @@ func newPairedRun(ctx context.Context, sio *stdio, f *runconfig.File) (*pairedRu
 	if err != nil {
 		return nil, configError(f.Source, err)
 	}
+	venueWarns := f.VenueWarnings(v, m)
+	for _, w := range venueWarns {
+		fmt.Fprintf(sio.errOut, "%s: warning: %s\n", programName, w)
+	}
 	strat, err := strategy.New(f.Strategy.Name, f.Strategy.Params, f.Seed)
 	if err != nil {
 		return nil, configError(f.Source, err)
@@ -300,7 +307,7 @@ func newPairedRun(ctx context.Context, sio *stdio, f *runconfig.File) (*pairedRu
 	if err != nil {
 		return nil, configError(f.Source, err)
 	}
-	return &pairedRun{file: f, market: m, cfg: f.Engine(v, sizer), modes: f.Modes(), strat: strat}, nil
+	return &pairedRun{file: f, market: m, cfg: f.Engine(v, sizer), modes: f.Modes(), strat: strat, warnings: venueWarns}, nil
 }
 
 // simulate decides the intents and runs every mode, announcing itself on
@@ -512,6 +519,8 @@ type runSummary struct {
 	Market  marketSummary   `json:"market"`
 	Modes   []modeSummary   `json:"modes"`
 	Finding string          `json:"finding"`
+	// Warnings name symbols margined by stand-in bracket tables.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 type marketSummary struct {
@@ -615,7 +624,8 @@ func (p *pairedRun) summary() (*runSummary, error) {
 			Start:     data.FormatTime(m.Time[0]),
 			End:       data.FormatTime(m.Time[len(m.Time)-1] + int64(m.Timeframe)),
 		},
-		Finding: finding(p.results),
+		Finding:  finding(p.results),
+		Warnings: p.warnings,
 	}
 	if p.file.Synthetic() {
 		s.Market.Source = "synthetic"

@@ -102,6 +102,13 @@ func setupSweep(flags *flag.FlagSet) runFunc {
 		for _, w := range warns {
 			fmt.Fprintf(sio.errOut, "marginlab: warning: %v\n", w)
 		}
+		venueWarns, err := plan.VenueWarnings(m)
+		if err != nil {
+			return configError(*cfg, err)
+		}
+		for _, w := range venueWarns {
+			fmt.Fprintf(sio.errOut, "marginlab: warning: %s\n", w)
+		}
 		owned := 0
 		for k := range plan.Cells {
 			if shard.Owns(k) {
