@@ -77,30 +77,10 @@ func Preset(name string) (*Venue, error) {
 	return v.copy(), nil
 }
 
-// copy returns a deep copy of v. A preset lists hundreds of symbols and
-// a sweep asks for one per job, so the tables and brackets are copied
-// into two arrays rather than one allocation per table.
+// copy returns a deep copy of v.
 func (v *Venue) copy() *Venue {
 	c := *v
-	nt, nb := 0, 0
-	for _, ts := range v.Tables {
-		nt += len(ts)
-		for _, t := range ts {
-			nb += len(t.Brackets)
-		}
-	}
-	tables, brackets := make([]Table, 0, nt), make(Brackets, 0, nb)
-	c.Tables = make(map[string][]Table, len(v.Tables))
-	for k, ts := range v.Tables {
-		start := len(tables)
-		for _, t := range ts {
-			b := len(brackets)
-			brackets = append(brackets, t.Brackets...)
-			t.Brackets = brackets[b:len(brackets):len(brackets)]
-			tables = append(tables, t)
-		}
-		c.Tables[k] = tables[start:len(tables):len(tables)]
-	}
+	c.Tables = cloneTableMap(v.Tables)
 	c.Default = cloneTables(v.Default)
 	c.Sources = slices.Clone(v.Sources)
 	return &c

@@ -182,3 +182,29 @@ func (v *Venue) addSnapshot(name string) error {
 	v.Sources = append(v.Sources, s.Source)
 	return nil
 }
+
+// cloneTableMap deep-copies a venue's tables. A preset lists hundreds of
+// symbols and a sweep asks for a copy per job, so the tables and brackets
+// go into two arrays rather than an allocation per table.
+func cloneTableMap(m map[string][]Table) map[string][]Table {
+	nt, nb := 0, 0
+	for _, ts := range m {
+		nt += len(ts)
+		for _, t := range ts {
+			nb += len(t.Brackets)
+		}
+	}
+	tables, brackets := make([]Table, 0, nt), make(Brackets, 0, nb)
+	out := make(map[string][]Table, len(m))
+	for k, ts := range m {
+		start := len(tables)
+		for _, t := range ts {
+			b := len(brackets)
+			brackets = append(brackets, t.Brackets...)
+			t.Brackets = brackets[b:len(brackets):len(brackets)]
+			tables = append(tables, t)
+		}
+		out[k] = tables[start:len(tables):len(tables)]
+	}
+	return out
+}

@@ -226,3 +226,31 @@ func TestPresetSource(t *testing.T) {
 		t.Errorf("a snapshot listed as a preset: %v", names)
 	}
 }
+
+// TestPresetCopiesAreDeep: changing one copy's brackets, or appending to
+// them, leaves the cached preset and other copies alone.
+func TestPresetCopiesAreDeep(t *testing.T) {
+	a, b := mustPreset(t, "binance-usdm"), mustPreset(t, "binance-usdm")
+	want := b.Tables["SOLUSDT"][0].Brackets[0]
+	a.Tables["SOLUSDT"][0].Brackets[0].MMR = 0.9
+	a.Tables["SOLUSDT"][0].Brackets = append(a.Tables["SOLUSDT"][0].Brackets, Bracket{Floor: 1})
+	a.Tables["SOLUSDT"] = append(a.Tables["SOLUSDT"], Table{})
+	c := mustPreset(t, "binance-usdm")
+	for _, v := range []*Venue{b, c} {
+		if v.Tables["SOLUSDT"][0].Brackets[0] != want || len(v.Tables["SOLUSDT"]) != 1 || v.Validate() != nil {
+			t.Errorf("a change to one copy showed in another: %+v", v.Tables["SOLUSDT"])
+		}
+	}
+	// The append did not spill into the table stored after SOLUSDT's in
+	// a's arrays: every other symbol of a is as in b.
+	for sym, tables := range b.Tables {
+		if sym == "SOLUSDT" {
+			continue
+		}
+		for i := range tables {
+			if !slices.Equal(a.Tables[sym][i].Brackets, tables[i].Brackets) {
+				t.Errorf("%s changed in the copy that was modified", sym)
+			}
+		}
+	}
+}

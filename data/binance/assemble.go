@@ -76,7 +76,7 @@ func assemble(got []fileResult, req Request, from, to time.Time) ([]*outSeries, 
 				}
 			}
 			if len(o.chunks) == 0 {
-				msg := fmt.Sprintf("%s: the archive has no data for %s (%d files asked for", label, span, len(files))
+				msg := fmt.Sprintf("%s: the archive has no data for %s (%s asked for", label, span, plural(len(files), "file"))
 				if len(missing) > 0 {
 					msg += ", none there"
 				}
@@ -265,4 +265,11 @@ func (o *outSeries) write(dir, base string, now time.Time) (Output, error) {
 		t = o.s.Funding.Time
 	}
 	return Output{Path: path, Symbol: o.symbol, Kind: o.s.Kind, Rows: len(t), First: t[0], Last: t[len(t)-1], Files: len(o.chunks)}, nil
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

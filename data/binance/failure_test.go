@@ -3,11 +3,13 @@ package binance
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/marginlab/marginlab/data"
 	"github.com/marginlab/marginlab/data/binance/binancetest"
@@ -69,7 +71,7 @@ func TestFetchMissingMonth(t *testing.T) {
 	}
 }
 
-// TestFetchRetries: 503 answers and a body cut short are retried; the
+// TestFetchRetries: 500 answers and a body cut short are retried; the
 // file arrives intact.
 func TestFetchRetries(t *testing.T) {
 	a := binancetest.NewArchive(t)
@@ -87,7 +89,7 @@ func TestFetchRetries(t *testing.T) {
 	if a.RequestsFor(jan) != 3 || a.RequestsFor(jan+".CHECKSUM") != 2 || a.RequestsFor(feb) != 3 {
 		t.Errorf("requests: jan %d (checksum %d), feb %d", a.RequestsFor(jan), a.RequestsFor(jan+".CHECKSUM"), a.RequestsFor(feb))
 	}
-	if res.Requests != 6*2+2+1+2 { // 2 requests a file, 2 more for the 503s of the zip, 1 for its checksum, 2 for the cuts
+	if res.Requests != 6*2+2+1+2 { // 2 requests a file, 2 more for the 500s of the zip, 1 for its checksum, 2 for the cuts
 		t.Errorf("%d requests counted", res.Requests)
 	}
 	checkBars(t, filepath.Join(opt.OutDir, "ETHUSDT-1d-candles.parquet"), l.Klines, day("2023-01-01"), day("2023-03-01"), false)
@@ -100,13 +102,32 @@ func TestFetchRetries(t *testing.T) {
 	opt2 := testOptions(t, a)
 	opt2.Attempts = 3
 	_, err = Fetch(context.Background(), Request{Symbols: []string{"ETHUSDT"}, Interval: "1d", From: day("2023-01-01"), To: day("2023-02-28")}, opt2)
-	if err == nil || !strings.Contains(err.Error(), jan+": gave up after 3 attempts") || !strings.Contains(err.Error(), "503") {
+	if err == nil || !strings.Contains(err.Error(), jan+": gave up after 3 attempts") || !strings.Contains(err.Error(), "500") {
 		t.Errorf("err = %v", err)
 	}
 	if f := files(t, opt2.OutDir); len(f) != 0 {
 		t.Errorf("written after a failure: %v", f)
 	}
 	noTemp(t, opt2.OutDir, opt2.CacheDir)
+}
+
+// TestFetchTimeout: a request that hangs past the client's timeout is
+// retried.
+func TestFetchTimeout(t *testing.T) {
+	a := binancetest.NewArchive(t)
+	l := a.AddSymbol("ETHUSDT", "1d", day("2023-01-01"), day("2023-02-01"), 2)
+	jan := binancetest.MonthlyPath(binancetest.Klines, "ETHUSDT", "1d", 2023, 1)
+	a.Stall(jan, 2)
+	opt := testOptions(t, a)
+	opt.Client = &http.Client{Timeout: 200 * time.Millisecond}
+	if _, err := Fetch(context.Background(), Request{Symbols: []string{"ETHUSDT"}, Interval: "1d", From: day("2023-01-01"), To: day("2023-01-31")}, opt); err != nil {
+		t.Fatal(err)
+	}
+	if n := a.RequestsFor(jan); n != 3 {
+		t.Errorf("%d requests for the hanging file, want 3", n)
+	}
+	checkBars(t, filepath.Join(opt.OutDir, "ETHUSDT-1d-candles.parquet"), l.Klines, day("2023-01-01"), day("2023-02-01"), false)
+	noTemp(t, opt.OutDir, opt.CacheDir)
 }
 
 // TestFetchBadArchive: a zip that does not match its checksum, and one
@@ -159,7 +180,7 @@ func TestFetchResume(t *testing.T) {
 	a := binancetest.NewArchive(t)
 	l := a.AddSymbol("BTCUSDT", "1d", day("2022-01-01"), day("2023-01-01"), 1)
 	stalled := binancetest.MonthlyPath(binancetest.FundingRate, "BTCUSDT", "", 2022, 12)
-	a.Stall(stalled, true)
+	a.Stall(stalled, 1000)
 	opt := testOptions(t, a)
 	opt.Jobs = 2
 	req := Request{Symbols: []string{"BTCUSDT"}, Interval: "1d", From: day("2022-01-01"), To: day("2022-12-31")}
@@ -193,7 +214,7 @@ func TestFetchResume(t *testing.T) {
 	if zips < 30 || zips >= 36 {
 		t.Fatalf("%d zips cached after the cancel", zips)
 	}
-	a.Stall(stalled, false)
+	a.Stall(stalled, 0)
 	opt.Progress = nil
 	res, err := Fetch(context.Background(), req, opt)
 	if err != nil {
@@ -252,5 +273,30 @@ func TestFetchRecentMonth(t *testing.T) {
 	checkBars(t, filepath.Join(opt.OutDir, "BTCUSDT-1h-candles.parquet"), l.Klines, day("2025-01-01"), day("2025-03-01"), false)
 	if res.Files != 2*(2+28)+2 || res.Missing != 2 {
 		t.Errorf("files %d missing %d", res.Files, res.Missing)
+	}
+}
+
+// TestFetchStaleOutput: when a kind has no data this time, a file of its
+// name from an earlier fetch is pointed out, not silently kept.
+func TestFetchStaleOutput(t *testing.T) {
+	a := binancetest.NewArchive(t)
+	a.AddSymbol("BTCUSDT", "1d", day("2023-01-01"), day("2023-03-01"), 1)
+	opt := testOptions(t, a)
+	if _, err := Fetch(context.Background(), Request{Symbols: []string{"BTCUSDT"}, Interval: "1d", From: day("2023-01-01"), To: day("2023-01-31")}, opt); err != nil {
+		t.Fatal(err)
+	}
+	a.Remove(binancetest.MonthlyPath(binancetest.MarkPriceKlines, "BTCUSDT", "1d", 2023, 2))
+	res, err := Fetch(context.Background(), Request{Symbols: []string{"BTCUSDT"}, Interval: "1d", From: day("2023-02-01"), To: day("2023-02-28")}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(res.Notes, "\n")
+	for _, want := range []string{
+		"BTCUSDT markPriceKlines 1d: the archive has no data for 2023-02-01 to 2023-02-28 (1 file asked for, none there); no mark file is written",
+		filepath.Join(opt.OutDir, "BTCUSDT-1d-mark.parquet") + " is left from an earlier fetch: this one has no markPriceKlines data for BTCUSDT",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -184,12 +185,24 @@ func Fetch(ctx context.Context, req Request, opt Options) (*Result, error) {
 	if err := os.MkdirAll(opt.OutDir, 0o755); err != nil {
 		return res, err
 	}
+	written := map[string]bool{}
 	for _, s := range series {
 		out, err := s.write(opt.OutDir, opt.BaseURL, now)
 		if err != nil {
 			return res, err
 		}
 		res.Outputs = append(res.Outputs, out)
+		written[out.Path] = true
+	}
+	// A file of a kind this fetch had no data for may be left from an
+	// earlier fetch of another range: say so, rather than delete it.
+	for _, sym := range req.Symbols {
+		for _, ds := range datasets {
+			p := filepath.Join(opt.OutDir, OutputName(sym, req.Interval, ds.Kind()))
+			if _, err := os.Stat(p); err == nil && !written[p] {
+				res.Notes = append(res.Notes, fmt.Sprintf("%s is left from an earlier fetch: this one has no %s data for %s; remove it if it should not be used", p, ds, sym))
+			}
+		}
 	}
 	return res, nil
 }

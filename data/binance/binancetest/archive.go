@@ -1,9 +1,3 @@
-// Package binancetest serves a fake Binance public archive
-// (data.binance.vision) over HTTP for tests, as net/http/httptest serves
-// handlers: generated zips in the archive's layout, each with its
-// .CHECKSUM, and ways to misbehave (503s, bodies cut short, stalls,
-// missing files, wrong checksums). It computes the archive's paths on its
-// own, so a layout mistake in the fetcher cannot hide in both.
 package binancetest
 
 import (
@@ -31,14 +25,14 @@ type Archive struct {
 	mu       sync.Mutex
 	files    map[string][]byte // path without the leading slash → body
 	requests map[string]int
-	fail     map[string]int  // path → 503 answers still to give
-	cut      map[string]int  // path → answers still to cut short
-	stall    map[string]bool // path → send half, then wait for the client to go
+	fail     map[string]int // path → 500 answers still to give
+	cut      map[string]int // path → answers still to cut short
+	stall    map[string]int // path → answers still to stall: send half, then wait for the client to go
 }
 
 // NewArchive starts an empty archive, closed when the test ends.
 func NewArchive(t testing.TB) *Archive {
-	a := &Archive{files: map[string][]byte{}, requests: map[string]int{}, fail: map[string]int{}, cut: map[string]int{}, stall: map[string]bool{}}
+	a := &Archive{files: map[string][]byte{}, requests: map[string]int{}, fail: map[string]int{}, cut: map[string]int{}, stall: map[string]int{}}
 	srv := httptest.NewServer(http.HandlerFunc(a.serve))
 	t.Cleanup(srv.Close)
 	a.URL = srv.URL
@@ -58,11 +52,14 @@ func (a *Archive) serve(w http.ResponseWriter, r *http.Request) {
 	if cut {
 		a.cut[p]--
 	}
-	stall := a.stall[p]
+	stall := a.stall[p] > 0
+	if stall {
+		a.stall[p]--
+	}
 	a.mu.Unlock()
 	switch {
 	case fail:
-		http.Error(w, "busy", http.StatusServiceUnavailable)
+		http.Error(w, "internal error", http.StatusInternalServerError)
 	case !ok:
 		http.NotFound(w, r)
 	case cut || stall:
@@ -97,15 +94,15 @@ func (a *Archive) RequestsFor(path string) int {
 	return a.requests[path]
 }
 
-// Fail makes the next n requests for path answer 503.
+// Fail makes the next n requests for path answer 500.
 func (a *Archive) Fail(path string, n int) { a.set(func() { a.fail[path] = n }) }
 
 // Cut makes the next n answers for path stop halfway through the body.
 func (a *Archive) Cut(path string, n int) { a.set(func() { a.cut[path] = n }) }
 
-// Stall makes answers for path send half the body, then wait until the
-// client gives up.
-func (a *Archive) Stall(path string, on bool) { a.set(func() { a.stall[path] = on }) }
+// Stall makes the next n answers for path send half the body, then wait
+// until the client gives up (a timeout, a cancelled fetch).
+func (a *Archive) Stall(path string, n int) { a.set(func() { a.stall[path] = n }) }
 
 func (a *Archive) set(f func()) {
 	a.mu.Lock()
