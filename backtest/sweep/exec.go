@@ -155,6 +155,7 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 			defer wg.Done()
 			var log *jobWriter           // opened with the first job, so idle workers leave no file
 			var intents backtest.Intents // reused from job to job
+			var err error                // this worker's own: the workers run at once
 			defer func() {
 				if log != nil {
 					log.close()
