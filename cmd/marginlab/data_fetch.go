@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -96,6 +97,10 @@ func setupDataFetch(fs *flag.FlagSet) runFunc {
 			for _, n := range res.Notes {
 				fmt.Fprintf(sio.errOut, "%s: note: %s\n", programName, n)
 			}
+		}
+		if errors.Is(err, context.Canceled) && res != nil {
+			fmt.Fprintf(sio.errOut, "%s: %d of %d archive files are in the cache: run the same command again to resume\n",
+				programName, res.Downloaded+res.Cached, res.Files)
 		}
 		if err != nil {
 			return err

@@ -22,6 +22,7 @@
 //	report         statistics and figures from a sweep's results (HTML, Markdown, JSON)
 //	compare        compare two sweeps' results; exit 1 past a threshold
 //	liq            liquidation and bankruptcy prices of a position (flags or JSON lines)
+//	venue import-tiers  dated bracket tables from ccxt's or Binance's tiers JSON, into a venue file
 //	data inspect   load data files and report their shape, time range and problems
 //	data convert   rewrite a data file as Parquet or Arrow IPC
 //	data synth     generate a synthetic market and write it to files
