@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -129,5 +131,35 @@ func TestParseRangeDay(t *testing.T) {
 		if got, err := parseRangeDay(tc.in, tc.last); err != nil || got.Format(time.DateOnly) != tc.want {
 			t.Errorf("parseRangeDay(%q, %v) = %v, %v; want %s", tc.in, tc.last, got, err, tc.want)
 		}
+	}
+}
+
+// TestFetchInterruptResume: Ctrl-C mid-download stops the fetch with a
+// hint; the same command then finishes from where it stopped.
+func TestFetchInterruptResume(t *testing.T) {
+	a := binancetest.NewArchive(t)
+	a.AddSymbol("BTCUSDT", "1d", date("2023-01-01"), date("2023-07-01"), 1)
+	stalled := binancetest.MonthlyPath(binancetest.FundingRate, "BTCUSDT", "", 2023, 6)
+	a.Stall(stalled, 1)
+	withFetchClock(t, date("2024-01-01"))
+	dir := t.TempDir()
+	args := []string{"data", "fetch", "binance-usdm", "--symbols", "BTCUSDT", "--timeframe", "1d", "--from", "2023-01", "--to", "2023-06",
+		"--out", filepath.Join(dir, "out"), "--cache", filepath.Join(dir, "cache"), "--base-url", a.URL, "--jobs", "1"}
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() {
+		for a.RequestsFor(stalled) == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	var out, errOut bytes.Buffer
+	if code := run(ctx, args, strings.NewReader(""), &out, &errOut); code != exitFailed ||
+		!strings.Contains(errOut.String(), "17 of 18 archive files are in the cache: run the same command again to resume") ||
+		!strings.Contains(errOut.String(), "marginlab: interrupted") {
+		t.Fatalf("exit %d\n%s", code, errOut.String())
+	}
+	r := mustRun(t, exitOK, args...)
+	if !strings.Contains(r.out, "18 archive files: 1 downloaded") {
+		t.Errorf("resume:\n%s", r.out)
 	}
 }
