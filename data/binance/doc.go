@@ -49,8 +49,8 @@
 // Zips are kept under Options.CacheDir at their archive path, each with
 // its .CHECKSUM, and are verified again every time they are used, so a
 // second fetch of a range downloads nothing and a damaged cache entry is
-// downloaded again. A 404 for a period that ended more than a week ago is
-// remembered (an empty "<zip>.missing" file) so a rerun does not ask
+// downloaded again. A 404 for a period that ended more than RecentMonthDays
+// ago is remembered (an empty "<zip>.missing" file) so a rerun does not ask
 // again. Downloads go to a temporary name in the same directory and are
 // renamed only when complete and verified: an interrupted fetch leaves
 // nothing half-written, and running it again resumes where it stopped.

@@ -88,7 +88,7 @@ func (d *downloader) get(ctx context.Context, f archiveFile) (cached, error) {
 	url := strings.TrimSuffix(d.base, "/") + "/" + f.path()
 	var sumText bytes.Buffer
 	if _, _, err := d.fetch(ctx, url+".CHECKSUM", &sumText, nil); err != nil {
-		if errors.Is(err, errNotFound) && d.today.Sub(f.period.end()) > 7*24*time.Hour {
+		if errors.Is(err, errNotFound) && d.today.Sub(f.period.end()) > RecentMonthDays*24*time.Hour {
 			// Old periods never appear later: remember the answer.
 			writeAtomic(missPath, nil)
 		}

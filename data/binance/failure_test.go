@@ -300,3 +300,23 @@ func TestFetchStaleOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestFetchBadRow: a row the loader's checks reject is reported against
+// the archive file in the cache and its CSV line, and nothing is written.
+func TestFetchBadRow(t *testing.T) {
+	a := binancetest.NewArchive(t)
+	h := a.AddSymbol("BTCUSDT", "1d", day("2023-01-01"), day("2023-03-01"), 1)
+	feb := h.Klines[31:]
+	feb[3].High = feb[3].Low / 2 // the 4th row of February: line 5 after the header
+	path := binancetest.MonthlyPath(binancetest.Klines, "BTCUSDT", "1d", 2023, 2)
+	a.Put(path, binancetest.KlineCSV(feb, 24*time.Hour, true, false, false))
+	opt := testOptions(t, a)
+	_, err := Fetch(context.Background(), Request{Symbols: []string{"BTCUSDT"}, Interval: "1d", From: day("2023-01-01"), To: day("2023-02-28")}, opt)
+	want := filepath.Join(opt.CacheDir, filepath.FromSlash(path)) + `: column "high", row 3 (line 5), time 2023-02-04T00:00:00Z: inconsistent OHLC`
+	if !errors.Is(err, data.ErrOHLC) || !strings.Contains(err.Error(), want) {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+	if f := files(t, opt.OutDir); len(f) != 0 {
+		t.Errorf("written: %v", f)
+	}
+}
