@@ -31,7 +31,8 @@
 // an *InputError naming the file, column, row and time and saying what to do.
 // Options opt in to repairs (sorting, dropping duplicates, a null policy,
 // filling gaps with flat bars); each repair is reported as a warning. Gaps in
-// the timeline are always reported as a warning, never an error.
+// the timeline are always reported as a warning, never an error. Validate
+// applies the same checks to a series built in memory (by a downloader).
 //
 // # Markets: funding times, coverage, coarse marks
 //
@@ -59,4 +60,10 @@
 //     checks, so it is not Symbol.Mark; it values funding instead:
 //     Funding.Mark holds, per event, the open of the coarse candle opening
 //     at the event's time. Bootstrap paths drop it (their prices differ).
+//
+// # Writing
+//
+// WriteFile writes Parquet or Arrow IPC atomically (a temporary file,
+// flushed, renamed into place, the directory flushed), with the kind and
+// any WriteOptions.Metadata in the schema's key-value metadata.
 package data

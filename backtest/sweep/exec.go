@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -110,6 +111,13 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 	if err := os.MkdirAll(filepath.Join(opt.Out, "jobs"), 0o755); err != nil {
 		return err
 	}
+	// The manifest keeps the market's warnings and the venue's (symbols on
+	// stand-in bracket tables): both qualify every result.
+	vw, err := plan.VenueWarnings(m)
+	if err != nil {
+		return err
+	}
+	opt.Warnings = append(slices.Clone(opt.Warnings), vw...)
 	man, err := openManifest(opt.Out, plan, opt)
 	if err != nil {
 		return err

@@ -36,9 +36,10 @@ type Manifest struct {
 	JobsTotal int             `json:"jobs_total"`
 	JobsDone  int             `json:"jobs_done"`
 	Complete  bool            `json:"complete"`
-	// Warnings are the market's warnings (Options.Warnings): facts about
-	// the data that qualify every result, such as coverage gaps the
-	// configuration accepted. Absent when there are none.
+	// Warnings are the market's warnings (Options.Warnings) and the venue's
+	// (symbols margined by stand-in bracket tables, Plan.VenueWarnings):
+	// facts about the data that qualify every result, such as coverage gaps
+	// the configuration accepted. Absent when there are none.
 	Warnings []string `json:"warnings,omitempty"`
 }
 

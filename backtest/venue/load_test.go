@@ -381,7 +381,14 @@ func TestSymbolKey(t *testing.T) {
 		{"binance-usdm", "BTC", "BTCUSDT", true},
 		{"binance-usdm", "btc_usdt_usdt", "BTCUSDT", true},
 		{"binance-usdm", "ETH/USDT:USDT", "ETHUSDT", true},
-		{"binance-usdm", "SOLUSDT", "", false},
+		{"binance-usdm", "SOLUSDT", "SOLUSDT", true},
+		{"binance-usdm", "NOSUCHUSDT", "", false},
+		{"binance-usdm", "PEPE", "", false}, // 1000PEPE is another base
+		{"binance-usdm", "1000PEPE_USDT_USDT", "1000PEPEUSDT", true},
+		{"binance-usdm", "BTC/USDC:USDC", "BTCUSDC", true},
+		{"binance-usdm", "btc-usdc", "BTCUSDC", true},
+		{"binance-usdm", "SOL", "SOLUSDT", true}, // SOLUSDC too: no quote means USDT
+		{"binance-usdm", "BTCUSDT_250328", "BTCUSDT_250328", true},
 		{"binance-usdm", "", "", false},
 		{"okx-swap", "BTCUSDT", "BTC-USDT-SWAP", true},
 		{"gate-usdt", "ETH-USDT-SWAP", "ETH_USDT", true},
@@ -398,6 +405,12 @@ func TestSymbolKey(t *testing.T) {
 	for in, want := range map[string]string{"1000PEPEUSDT": "1000PEPE", "USDCUSDT": "USDC", "BTC": "BTC", "eth-usd": "ETH", "USDT": "USDT"} {
 		if got := BaseAsset(in); got != want {
 			t.Errorf("BaseAsset(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"1000PEPEUSDT": "USDT", "BTCUSDC": "USDC", "BTC": "", "eth-usd": "USD", "BTC/USDT:USDT": "USDT",
+		"ETH-USDT-SWAP": "USDT", "BTCUSDT_241227": "USDT", "ETHBTC": "BTC", "BTCPERP": "", "sol_usdc": "USDC"} {
+		if got := QuoteAsset(in); got != want {
+			t.Errorf("QuoteAsset(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -436,7 +449,10 @@ func TestBracketsForDataSymbols(t *testing.T) {
 			t.Errorf("%s: got %v, want the BTCUSDT table", sym, got)
 		}
 	}
-	if got := v.BracketsFor("DOGE_USDT_USDT", at); got[0] != v.Default[len(v.Default)-1].Brackets[0] {
+	if got := v.BracketsFor("NOSUCH_USDT_USDT", at); got[0] != v.Default[len(v.Default)-1].Brackets[0] {
 		t.Errorf("unlisted symbol did not get the default table")
+	}
+	if got, want := v.BracketsFor("DOGE_USDT_USDT", at), v.Tables["DOGEUSDT"][0].Brackets; !slices.Equal(got, want) {
+		t.Errorf("DOGE_USDT_USDT: got %v, want the DOGEUSDT table %v", got, want)
 	}
 }

@@ -292,7 +292,8 @@ type pairedRun struct {
 	modes   []backtest.ModeSpec
 	strat   backtest.Strategy
 	results []backtest.Result
-	// warnings are the market's warnings, which every output carries.
+	// warnings are the market's and the venue's warnings, which every
+	// output carries.
 	warnings []error
 }
 
@@ -310,6 +311,12 @@ func newPairedRun(ctx context.Context, sio *stdio, f *runconfig.File) (*pairedRu
 	v, err := f.Venue()
 	if err != nil {
 		return nil, configError(f.Source, err)
+	}
+	// The venue's warnings (symbols on stand-in bracket tables) join the
+	// market's: every output carries both.
+	for _, w := range f.VenueWarnings(v, m) {
+		fmt.Fprintf(sio.errOut, "%s: warning: %s\n", programName, w)
+		warns = append(warns, errors.New(w))
 	}
 	strat, err := strategy.New(f.Strategy.Name, f.Strategy.Params, f.Seed)
 	if err != nil {
@@ -613,7 +620,8 @@ type runSummary struct {
 	Modes   []modeSummary   `json:"modes"`
 	Finding string          `json:"finding"`
 	// Warnings are the market's warnings (gaps, dropped rows, coarse marks,
-	// coverage gaps accepted by data.coverage), as printed on stderr.
+	// coverage gaps accepted by data.coverage) and the venue's (symbols on
+	// stand-in bracket tables), as printed on stderr.
 	Warnings []string `json:"warnings"`
 }
 
