@@ -9,6 +9,18 @@
 // Prices and money are quote units (USDT), sizes base units, times Unix
 // nanoseconds (a bar is stamped with its open time), rates fractions.
 //
+// # Numbers
+//
+// The money ledger keeps every amount exact to 8 decimal places of the quote
+// currency (package ledger); the hot path mirrors it in float64. The inputs
+// are held to ranges where both are meaningful, and refused outside them
+// when data and configuration are loaded, naming the file, row or key:
+// prices in [data.MinPrice, data.MaxPrice] = [1e-9, 1e9] quote units (a
+// price below a nano-unit is a unit mistake or a token to quote per 1,000),
+// capital in [MinCapital, MaxCapital] = [1, 1e12], funding rates within ±1
+// (100 %) per interval. At 1e12 of capital a cent is 1e-14 of the amount,
+// well inside float64's 16 digits.
+//
 // # The paired comparison
 //
 // A Strategy decides Intents at every bar's close from what a View shows (bars

@@ -53,6 +53,11 @@ func TestValidate(t *testing.T) {
 	if err := Validate(f); !errors.Is(err, ErrDuplicate) {
 		t.Errorf("funding duplicate: %v", err)
 	}
+	// A rate of 5 is 500 % per interval: a column in percent, most likely.
+	f = &Series{Path: "f", Kind: KindFunding, Funding: Funding{Time: []int64{1, 2, 3}, Rate: []float64{0.0001, 5, 0.0001}}}
+	if err := Validate(f); !errors.Is(err, ErrBadValue) || !strings.Contains(err.Error(), "row 1") || !strings.Contains(err.Error(), "percent") {
+		t.Errorf("funding rate 5: %v", err)
+	}
 	if err := Validate(&Series{Kind: KindAuto}); err == nil {
 		t.Error("KindAuto accepted")
 	}

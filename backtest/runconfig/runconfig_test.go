@@ -214,7 +214,7 @@ intrabar: x
 	}
 	// Decoding and value problems together: both are reported.
 	got = problems(t, "capital: -5\nstrategy: {nme: x}\n")
-	if len(got) != 2 || !strings.Contains(got[0], "capital = -5: must be positive") || !strings.Contains(got[1], "strategy.nme: unknown key") {
+	if len(got) != 2 || !strings.Contains(got[0], "capital = -5: must be between 1 and 1e+12") || !strings.Contains(got[1], "strategy.nme: unknown key") {
 		t.Errorf("mixed problems: %q", got)
 	}
 }
@@ -222,7 +222,9 @@ intrabar: x
 // TestValidateMessages: one bad value at a time.
 func TestValidateMessages(t *testing.T) {
 	tests := []struct{ doc, want string }{
-		{"capital: 0\n", "capital = 0: must be positive"},
+		{"capital: 0\n", "capital = 0: must be between 1 and 1e+12 quote units"},
+		{"capital: 1e-300\n", "capital = 1e-300: must be between 1 and 1e+12 quote units"},
+		{"capital: 1e300\n", "capital = 1e+300: must be between 1 and 1e+12 quote units"},
 		{"leverage: .nan\n", "leverage = NaN: must be at least 1"},
 		{"modes: []\n", "modes: missing; want a list of isolated, cross or hybrid"},
 		{"modes: [cross, cross]\n", `modes[1] = "cross": duplicate mode`},
@@ -252,6 +254,8 @@ func TestValidateMessages(t *testing.T) {
 		{"data: {synthetic: {annual_vol: 0}}\n", "data.synthetic.annual_vol = 0: must be in (0, 5]"},
 		{"data: {synthetic: {timeframe: 1ms}}\n", `data.synthetic.timeframe = "1ms": want a timeframe of at least 1s`},
 		{"data: {symbols: {BTC: {mark: m.parquet}}}\n", "data.symbols.BTC.candles: missing; want the path (or glob) of BTC's trade candles"},
+		{"data: {symbols: {}}\n", `data.symbols = "{}": empty: name at least one symbol`},
+		{"data:\n  symbols:\n", `data.symbols = "{}": empty: name at least one symbol`},
 	}
 	for _, tt := range tests {
 		got := problems(t, tt.doc)
