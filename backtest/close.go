@@ -10,11 +10,13 @@ import (
 
 // accumulators collect per-bar figures for the metrics.
 type accumulators struct {
-	positions, rejections, stops, nearMisses, topUps, sweeps int
+	positions, stops, nearMisses, topUps, sweeps int
+	rejected                                     [rejectReasons]int
 
 	bars             int     // bars recorded
 	lastEq           float64 // the last close equity
 	carSum, carEqSum float64 // Σ capital at risk; Σ capital at risk / equity
+	carPeak          float64 // the largest capital at risk
 	levSum           float64 // Σ gross notional / equity
 	maxLev           float64
 	barsPositive     int // bars with equity > 0
@@ -60,23 +62,29 @@ func (a *accumulators) sharpe(barsPerYear float64) float64 {
 // close marks every position at bar i's close, applies the isolated margin
 // policies, and records the bar.
 func (s *sim) close(i int) {
+	open := s.openSyms()
+	// R6: every position is marked first, so that the policies (and the
+	// available balance they check) see this close's marks.
+	for _, k := range open {
+		st := &s.syms[k]
+		st.pos.Mark = st.markClose(i)
+	}
+	if s.cfg.Margin.TopUpAt > 0 || s.cfg.Margin.SweepBelow > 0 {
+		for _, k := range open {
+			if st := &s.syms[k]; st.mode == margin.Isolated {
+				s.marginPolicy(i, st, st.pos.Mark)
+			}
+		}
+	}
 	carIso, cross, gross, upnl := 0.0, false, 0.0, 0.0
 	crossUPnL := 0.0
-	policy := s.cfg.Margin.TopUpAt > 0 || s.cfg.Margin.SweepBelow > 0
-	for _, k := range s.openSyms() {
+	for _, k := range open {
 		st := &s.syms[k]
 		p := st.pos
-		mc := st.markClose(i)
+		mc := p.Mark
 		if st.mode == margin.Isolated {
-			if policy {
-				s.marginPolicy(i, st, mc)
-			}
 			carIso += p.Margin()
 		}
-		if !p.Open() {
-			continue
-		}
-		p.Mark = mc
 		u := float64(p.Side) * p.Qty * (mc - p.Entry)
 		upnl += u
 		gross += p.Qty * mc
@@ -155,10 +163,14 @@ func (s *sim) appendSeries(i int, eq, car, gross, inv float64) {
 // effective leverage.
 func (a *accumulators) foldCapital(eqs, cars, grosses, inv []float64) {
 	carSum, carEqSum, levSum, maxLev, pos := a.carSum, a.carEqSum, a.levSum, a.maxLev, a.barsPositive
+	carPeak := a.carPeak
 	cars, grosses, inv = cars[:len(eqs)], grosses[:len(eqs)], inv[:len(eqs)]
 	for b, eq := range eqs {
 		car := cars[b]
 		carSum += car
+		if car > carPeak { // a branch, not max: no dependency chain
+			carPeak = car
+		}
 		iv := 0.0
 		if eq > 0 {
 			iv = 1 / eq
@@ -173,6 +185,7 @@ func (a *accumulators) foldCapital(eqs, cars, grosses, inv []float64) {
 		inv[b] = iv
 	}
 	a.carSum, a.carEqSum, a.levSum, a.maxLev, a.barsPositive = carSum, carEqSum, levSum, maxLev, pos
+	a.carPeak = carPeak
 }
 
 // foldReturns adds the per-bar simple returns, eq·(1/last) − 1, up to the
@@ -253,28 +266,48 @@ func (s *sim) marginPolicy(i int, st *symState, mark float64) {
 type Metrics struct {
 	Bars  int
 	Years float64
+	// ObservedYears is the span the rates cover: to the ruin bar's close
+	// when the run halted at ruin, else Years.
+	ObservedYears float64
 
-	Positions               int
-	Liquidations            int
-	LiquidationsPerPosition float64
-	LiquidationsPer1000     float64
-	LiquidationsPerYear     float64
+	Positions int
+	// Liquidation events that enter the rates (not AfterRuin): positions
+	// closed by a liquidation, partial-liquidation events, and positions
+	// with any liquidation event.
+	PositionsLiquidated        int
+	PartialLiquidations        int
+	PositionsTouched           int
+	PositionsLiquidatedPer1000 float64 // per 1,000 positions opened
+	PositionsLiquidatedPerYear float64 // per observed year
+	PartialLiquidationsPer1000 float64
+	PartialLiquidationsPerYear float64
+	PositionsTouchedPer1000    float64
+	PositionsTouchedPerYear    float64
+	LiquidationsAfterRuin      int // events left out of the rates
 	// YearsToFirstLiquidation is the time from the first bar to the first
-	// liquidation, or the whole span when there was none (then Censored).
+	// liquidation event of either kind, or the observed span when there was
+	// none (then Censored).
 	YearsToFirstLiquidation float64
 	Censored                bool
-	LossMedian, LossWorst   float64 // quote units lost per liquidation
+	LossMedian, LossWorst   float64 // quote units lost per liquidation event
 	LossMedianPct           float64 // … as % of equity just before it
 	LossWorstPct            float64
 	Ruined                  bool
 	YearsToRuin             float64 // span when not ruined
 	NearMisses              int
-	IntrabarAmbiguity       float64 // share of liquidations the close policy would not have fired
-	Stops, Rejections       int
-	TopUps, Sweeps          int
+	IntrabarAmbiguity       float64 // share of liquidation events the close policy would not have fired
+	Stops                   int
+	// Orders refused (doc.go, Orders): in all, and by reason.
+	Rejections       int
+	RejectedRuin     int
+	RejectedMinOrder int
+	RejectedLeverage int
+	RejectedMargin   int
+	TopUps, Sweeps   int
 
 	CapitalAtRisk         float64 // mean over bars, quote units
-	ReturnOnCapitalAtRisk float64 // (final − initial equity) / mean capital at risk
+	CapitalAtRiskPeak     float64 // largest at a close, quote units
+	ReturnOnCapitalAtRisk float64 // (final − initial equity) / CapitalAtRiskPeak
 	MarginUtilisation     float64 // mean Σ IM / equity
 	IdleCapital           float64 // mean 1 − capital at risk / equity
 	EffectiveLeverage     float64 // mean gross notional / equity
@@ -299,39 +332,18 @@ func (s *sim) result() Result {
 	n := ac.bars
 	m := &r.Metrics
 	m.Bars = n
-	m.Years = float64(n) * float64(s.m.Timeframe) / year
-	m.Positions = ac.positions
-	m.Liquidations = len(r.Liquidations)
-	m.Stops, m.Rejections, m.NearMisses, m.TopUps, m.Sweeps = ac.stops, ac.rejections, ac.nearMisses, ac.topUps, ac.sweeps
-	if m.Positions > 0 {
-		m.LiquidationsPerPosition = float64(m.Liquidations) / float64(m.Positions)
-		m.LiquidationsPer1000 = 1000 * m.LiquidationsPerPosition
-	}
-	if m.Years > 0 {
-		m.LiquidationsPerYear = float64(m.Liquidations) / m.Years
-	}
 	barYears := func(bar int) float64 { return float64(bar) * float64(s.m.Timeframe) / year }
-	m.YearsToFirstLiquidation, m.Censored = m.Years, true
-	if m.Liquidations > 0 {
-		m.YearsToFirstLiquidation, m.Censored = barYears(r.Liquidations[0].Bar), false
-		loss := make([]float64, m.Liquidations)
-		pct := make([]float64, m.Liquidations)
-		ambiguous := 0
-		for k, l := range r.Liquidations {
-			loss[k] = l.MarginLost
-			if l.EquityBefore > 0 {
-				pct[k] = 100 * l.MarginLost / l.EquityBefore
-			}
-			if !l.CloseAlso {
-				ambiguous++
-			}
-			m.LiquidationFees += l.Fee
-		}
-		lossDist, pctDist := risk.Describe(loss), risk.Describe(pct)
-		m.LossMedian, m.LossWorst = lossDist.Median, lossDist.Worst
-		m.LossMedianPct, m.LossWorstPct = pctDist.Median, pctDist.Worst
-		m.IntrabarAmbiguity = float64(ambiguous) / float64(m.Liquidations)
+	m.Years = barYears(n)
+	m.ObservedYears = m.Years
+	if ac.ruinBar >= 0 && !s.cfg.TradeAfterRuin {
+		m.ObservedYears = barYears(ac.ruinBar + 1)
 	}
+	m.Positions = ac.positions
+	m.Stops, m.NearMisses, m.TopUps, m.Sweeps = ac.stops, ac.nearMisses, ac.topUps, ac.sweeps
+	m.RejectedRuin, m.RejectedMinOrder = ac.rejected[rejectRuin], ac.rejected[rejectMinOrder]
+	m.RejectedLeverage, m.RejectedMargin = ac.rejected[rejectLeverage], ac.rejected[rejectMargin]
+	m.Rejections = m.RejectedRuin + m.RejectedMinOrder + m.RejectedLeverage + m.RejectedMargin
+	s.liquidationMetrics(m, r.Liquidations, barYears)
 	m.Ruined = ac.ruinBar >= 0
 	m.YearsToRuin = m.Years
 	if m.Ruined {
@@ -341,6 +353,7 @@ func (s *sim) result() Result {
 		m.CapitalAtRisk = ac.carSum / float64(n)
 		m.FinalEquity = ac.lastEq
 	}
+	m.CapitalAtRiskPeak = ac.carPeak
 	if ac.barsPositive > 0 {
 		bp := float64(ac.barsPositive)
 		// Every position has the configured leverage, so Σ IM / equity
@@ -350,8 +363,8 @@ func (s *sim) result() Result {
 		m.EffectiveLeverage = ac.levSum / bp
 	}
 	m.MaxEffectiveLeverage = ac.maxLev
-	if m.CapitalAtRisk > 0 {
-		m.ReturnOnCapitalAtRisk = (m.FinalEquity - ac.capital0) / m.CapitalAtRisk
+	if m.CapitalAtRiskPeak > 0 {
+		m.ReturnOnCapitalAtRisk = (m.FinalEquity - ac.capital0) / m.CapitalAtRiskPeak
 	}
 	m.TotalReturn = m.FinalEquity/ac.capital0 - 1
 	switch {
@@ -372,4 +385,57 @@ func (s *sim) result() Result {
 		r.JournalError = "ledger: balances sum to " + sum.String() + ", not zero"
 	}
 	return r
+}
+
+// liquidationMetrics fills the liquidation counts, rates, losses and
+// ambiguity from the events that enter the rates (not AfterRuin).
+func (s *sim) liquidationMetrics(m *Metrics, liqs []LiquidationRecord, barYears func(int) float64) {
+	m.YearsToFirstLiquidation, m.Censored = m.ObservedYears, true
+	touched := map[int]bool{}
+	var loss, pct []float64
+	ambiguous := 0
+	for _, l := range liqs {
+		m.LiquidationFees += l.Fee
+		if l.AfterRuin {
+			m.LiquidationsAfterRuin++
+			continue
+		}
+		if m.Censored {
+			m.YearsToFirstLiquidation, m.Censored = barYears(l.Bar), false
+		}
+		if l.Partial {
+			m.PartialLiquidations++
+		} else {
+			m.PositionsLiquidated++
+		}
+		touched[l.Position] = true
+		loss = append(loss, l.MarginLost)
+		p := 0.0
+		if l.EquityBefore > 0 {
+			p = 100 * l.MarginLost / l.EquityBefore
+		}
+		pct = append(pct, p)
+		if !l.CloseAlso {
+			ambiguous++
+		}
+	}
+	m.PositionsTouched = len(touched)
+	per := func(events int) (per1000, perYear float64) {
+		if m.Positions > 0 {
+			per1000 = 1000 * float64(events) / float64(m.Positions)
+		}
+		if m.ObservedYears > 0 {
+			perYear = float64(events) / m.ObservedYears
+		}
+		return per1000, perYear
+	}
+	m.PositionsLiquidatedPer1000, m.PositionsLiquidatedPerYear = per(m.PositionsLiquidated)
+	m.PartialLiquidationsPer1000, m.PartialLiquidationsPerYear = per(m.PartialLiquidations)
+	m.PositionsTouchedPer1000, m.PositionsTouchedPerYear = per(m.PositionsTouched)
+	if len(loss) > 0 {
+		lossDist, pctDist := risk.Describe(loss), risk.Describe(pct)
+		m.LossMedian, m.LossWorst = lossDist.Median, lossDist.Worst
+		m.LossMedianPct, m.LossWorstPct = pctDist.Median, pctDist.Worst
+		m.IntrabarAmbiguity = float64(ambiguous) / float64(len(loss))
+	}
 }

@@ -82,6 +82,12 @@ type MarginPolicy struct {
 	SweepBelow float64
 }
 
+// The capital a run may start with, in quote units (doc.go, Numbers).
+const (
+	MinCapital float64 = 1
+	MaxCapital float64 = 1e12
+)
+
 // Config configures a simulation. Zero values mean the documented default.
 type Config struct {
 	Venue    *venue.Venue
@@ -168,8 +174,8 @@ func (c Config) Validate() error {
 	if c.Sizer == nil {
 		errs = append(errs, errors.New("backtest: Sizer is required"))
 	}
-	if !(c.Capital > 0) || !finite(c.Capital) {
-		bad("Capital", c.Capital, "must be positive")
+	if !(c.Capital >= MinCapital && c.Capital <= MaxCapital) {
+		bad("Capital", c.Capital, fmt.Sprintf("must be in [%g, %g] quote units", MinCapital, MaxCapital))
 	}
 	if c.Leverage != 0 && (!(c.Leverage >= 1) || !finite(c.Leverage)) {
 		bad("Leverage", c.Leverage, "must be at least 1")

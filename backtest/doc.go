@@ -9,6 +9,18 @@
 // Prices and money are quote units (USDT), sizes base units, times Unix
 // nanoseconds (a bar is stamped with its open time), rates fractions.
 //
+// # Numbers
+//
+// The money ledger keeps every amount exact to 8 decimal places of the quote
+// currency (package ledger); the hot path mirrors it in float64. The inputs
+// are held to ranges where both are meaningful, and refused outside them
+// when data and configuration are loaded, naming the file, row or key:
+// prices in [data.MinPrice, data.MaxPrice] = [1e-9, 1e9] quote units (a
+// price below a nano-unit is a unit mistake or a token to quote per 1,000),
+// capital in [MinCapital, MaxCapital] = [1, 1e12], funding rates within ±1
+// (100 %) per interval. At 1e12 of capital a cent is 1e-14 of the amount,
+// well inside float64's 16 digits.
+//
 // # The paired comparison
 //
 // A Strategy decides Intents at every bar's close from what a View shows (bars
@@ -56,7 +68,10 @@
 //     if λ_stop ≤ λ_liq the stop fires first and the position closes at
 //     min(S, to) for a long, max(S, to) for a short (then slippage and the
 //     taker fee, as any fill). Otherwise, if λ_liq ≤ 1, the position is
-//     liquidated at min(LP, mo) for a long, max(LP, mo) for a short.
+//     liquidated at min(LP, mo) for a long, max(LP, mo) for a short. After a
+//     partial liquidation (R8) the path goes on from λ_liq: what is left is
+//     tested against its new LP (and its stop) in the same way, so one bar
+//     may hold several events.
 //     Then the cross account: every leg's price moves from its mark open
 //     toward its mark adverse extreme by a common λ ∈ [0, 1]; f(λ) = equity −
 //     maintenance falls with λ (each leg's share has slope −Q·(1 ∓ r)·|ma−mo|
@@ -156,8 +171,10 @@
 // hours; exchanges stamp them a few milliseconds late, so data.NewMarket puts
 // an event stamped within FundingSnap of a whole hour on that hour. Each open
 // position of the symbol (its isolated slot, then its cross slot) pays
-// side·Q·price·r at the symbol's mark open of that bar (positive: the trader
-// pays). Cross positions pay from (receive into) the wallet; isolated ones
+// side·Q·price·r (positive: the trader pays) at the symbol's mark open of
+// that bar; where the symbol has no mark candle there, at the mark of a
+// coarser mark series at the event time (data.Funding.Mark) when there is
+// one, else at the trade open. Cross positions pay from (receive into) the wallet; isolated ones
 // from their own margin, which may fall to or below maintenance, or below
 // zero: the position is then liquidated by the next liquidation test, R5 of
 // the same bar, at the mark then (the mark open when it is already past LP).
@@ -171,7 +188,8 @@
 // together) is reduced in steps of Step × its size at the start of this
 // liquidation until it (the account) is no longer past its trigger at the
 // settle prices: a step that leaves it open and healthy makes the event
-// Partial. A fully closed isolated position's remaining margin goes to the
+// Partial. A position whose notional at the settle price is below
+// Partial.MinNotional is closed whole in one step. A fully closed isolated position's remaining margin goes to the
 // insurance fund or back to the wallet (Venue.Remainder); after a full cross
 // liquidation the fund takes up to the legs' Σ maintenance (at the settle
 // prices, before the first step) from the wallet when the venue keeps the
@@ -219,8 +237,11 @@
 //   - Capital at risk at a close: what open positions can lose, the same
 //     definition for every mode: Σ isolated margin balances (those of open
 //     isolated positions), plus the cross equity (wallet + Σ cross uPnL) while
-//     any cross position is open. CapitalAtRisk is its mean over all bars
-//     (flat bars count as 0), CapitalAtRiskPeak its largest value.
+//     any cross position is open. CapitalAtRisk is its mean over the closes
+//     (flat bars count as 0); CapitalAtRiskPeak its largest value at a close
+//     or right after a bar's fills (marks as for the sizer's equity), so
+//     that margin committed at an open counts even if funding takes some
+//     before the close.
 //     ReturnOnCapitalAtRisk = (final − initial equity) ÷ CapitalAtRiskPeak:
 //     −1 (−100 %) when a run loses as much as the most it ever had at risk at
 //     once; below −1 only when lost margin was committed again.

@@ -35,40 +35,103 @@ func adverseOf(side int, high, low float64) float64 {
 // adverse runs bar i's intrabar path under the adverse policy.
 func (s *sim) adverse(i int, t int64) {
 	for _, k := range s.openSyms() {
-		st := &s.syms[k]
-		p := st.pos
-		if st.mode != margin.Isolated || !p.Open() {
-			continue
+		if st := &s.syms[k]; st.mode == margin.Isolated && st.pos.Open() {
+			s.isolatedPath(i, t, k)
+		}
+	}
+	s.crossPath(i, t)
+}
+
+// isolatedPath runs symbol k's isolated position along bar i's path (R5).
+// After a partial liquidation the rest of the path goes on testing what is
+// left against its new liquidation price, so one bar may hold several
+// events.
+func (s *sim) isolatedPath(i int, t int64, k int) {
+	st := &s.syms[k]
+	p := st.pos
+	lo := 0.0
+	for range maxPathEvents {
+		if !p.Open() {
+			return
 		}
 		ma := st.markAdverse(i, p.Side)
 		lamLiq := 2.0
 		if p.Breached(ma) {
 			mo, _, _, _ := st.markAt(i)
 			lp, _ := s.a.LiquidationPrice(p)
-			lamLiq = pathFraction(mo, ma, lp)
-		} else if s.cfg.NearMiss > 0 {
+			lamLiq = max(pathFraction(mo, ma, lp), lo)
+		} else if s.cfg.NearMiss > 0 && lo == 0 {
 			s.isolatedNearMiss(st, ma)
 		}
 		if st.stop > 0 {
 			to, ta := st.c.Open[i], adverseOf(p.Side, st.c.High[i], st.c.Low[i])
 			if reached(p.Side, ta, st.stop) && pathFraction(to, ta, st.stop) <= lamLiq {
 				s.stopOut(i, t, k, margin.SettlePrice(p.Side, st.stop, to))
-				continue
+				return
 			}
 		}
-		if lamLiq <= 1 {
-			mo, _, _, mc := st.markAt(i)
+		if lamLiq > 1 {
+			return
+		}
+		mo, _, _, mc := st.markAt(i)
+		lp, _ := s.a.LiquidationPrice(p)
+		s.liquidateIsolated(i, t, k, margin.SettlePrice(p.Side, lp, mo), p.Breached(mc))
+		lo = lamLiq
+	}
+}
+
+// gaps liquidates, at the mark open of bar i, every isolated position and
+// the cross account already past its trigger there (doc.go R2): before the
+// bar's fills and funding.
+func (s *sim) gaps(i int) {
+	t := s.m.Time[i]
+	for _, k := range s.openSyms() {
+		st := &s.syms[k]
+		p := st.pos
+		if st.mode != margin.Isolated || !p.Open() {
+			continue
+		}
+		if mo, _, _, mc := st.markAt(i); p.Breached(mo) {
 			lp, _ := s.a.LiquidationPrice(p)
-			closeAlso := p.Breached(mc)
-			ev, err := s.a.LiquidateIsolated(t, st.name, margin.SettlePrice(p.Side, lp, mo))
-			if err != nil {
-				panic(err) // the position is open: cannot happen
-			}
-			s.recordLiq(i, ev, closeAlso, &st.near)
-			s.block(i, k)
+			s.liquidateIsolated(i, t, k, margin.SettlePrice(p.Side, lp, mo), p.Breached(mc))
 		}
 	}
-	s.crossPath(i, t)
+	s.syncLegs()
+	n := len(s.legs)
+	if n == 0 {
+		return
+	}
+	for j, k := range s.legs {
+		s.pathAt[j], _, _, _ = s.syms[k].markAt(i)
+	}
+	if eq, mm := s.a.CrossHealth(s.pathAt[:n]); eq <= mm {
+		s.liquidateCross(i, t, s.pathAt[:n], s.crossBreachedAtClose(i))
+	}
+}
+
+// liquidateIsolated liquidates symbol k's isolated position at settle and
+// records it; a full liquidation blocks the symbol (R9).
+func (s *sim) liquidateIsolated(i int, t int64, k int, settle float64, closeAlso bool) {
+	st := &s.syms[k]
+	ev, err := s.a.LiquidateIsolated(t, st.name, settle)
+	if err != nil {
+		panic(err) // the position is open: cannot happen
+	}
+	s.recordLiq(i, ev, closeAlso, &st.near)
+	if !ev.Partial {
+		s.block(i, k)
+	}
+}
+
+// crossBreachedAtClose reports whether the cross account is past its
+// trigger with every leg at its mark close of bar i (CloseAlso).
+func (s *sim) crossBreachedAtClose(i int) bool {
+	closeAt := s.legAdv[:len(s.legs)] // scratch: callers are done with it
+	for j, k := range s.legs {
+		_, _, _, closeAt[j] = s.syms[k].markAt(i)
+	}
+	eq, mm := s.a.CrossHealth(closeAt)
+	return eq <= mm
 }
 
 // atClose runs bar i's checks under the close policy: stops and
@@ -91,9 +154,7 @@ func (s *sim) atClose(i int, t int64) {
 		_, _, _, mc := st.markAt(i)
 		if p.Breached(mc) {
 			lp, _ := s.a.LiquidationPrice(p)
-			ev, _ := s.a.LiquidateIsolated(t, st.name, margin.SettlePrice(p.Side, lp, mc))
-			s.recordLiq(i, ev, true, &st.near)
-			s.block(i, k)
+			s.liquidateIsolated(i, t, k, margin.SettlePrice(p.Side, lp, mc), true)
 		} else if s.cfg.NearMiss > 0 {
 			s.isolatedNearMiss(st, mc)
 		}
@@ -163,8 +224,11 @@ func (s *sim) crossPath(i int, t int64) {
 		s.crossNearMiss(eq1, mm1)
 		return
 	}
+	// Each turn fires a stop (a leg fewer), a full liquidation (the end) or
+	// a partial one (the search goes on from its λ, which only grows); the
+	// bound only guards against a venue whose steps never end.
 	lo := 0.0
-	for range 2*n + 2 {
+	for range maxPathEvents {
 		s.syncLegs()
 		n = len(s.legs)
 		if n == 0 {
@@ -201,16 +265,13 @@ func (s *sim) crossPath(i int, t int64) {
 			return
 		}
 		s.pricesAt(lamLiq, n)
-		// Would the close policy have liquidated too?
-		closeAt := make([]float64, n)
-		for j, k := range s.legs {
-			_, _, _, closeAt[j] = s.syms[k].markAt(i)
-		}
-		eqC, mmC := s.a.CrossHealth(closeAt)
-		s.liquidateCross(i, t, s.pathAt[:n], eqC <= mmC)
-		return
+		s.liquidateCross(i, t, s.pathAt[:n], s.crossBreachedAtClose(i))
+		lo = lamLiq
 	}
 }
+
+// maxPathEvents bounds the events of one bar's path for one account.
+const maxPathEvents = 1 << 12
 
 // anyCrossStop reports whether some cross leg's stop is reached in bar i.
 func (s *sim) anyCrossStop(i int) bool {
@@ -280,9 +341,10 @@ func (s *sim) liquidateCross(i int, t int64, prices []float64, closeAlso bool) {
 // symbol flat until the strategy's intent changes.
 func (s *sim) stopOut(i int, t int64, k int, ref float64) {
 	st := &s.syms[k]
-	s.fill(i, t, k, -float64(st.pos.Side)*st.pos.Qty, ref, "stop")
+	if s.fill(i, t, k, -float64(st.pos.Side)*st.pos.Qty, ref, "stop") == filled {
+		s.acc.stops++
+	}
 	st.blocked = true
-	s.acc.stops++
 }
 
 // block keeps a liquidated symbol flat until its intent changes and for at
@@ -356,5 +418,7 @@ func (s *sim) recordLiq(i int, ev margin.Liquidation, closeAlso bool, near *bool
 		Time: ev.Time, Bar: i, Symbol: ev.Symbol, Mode: ev.Mode.String(), Side: ev.Side, Qty: ev.Qty, Entry: ev.Entry,
 		LiqPrice: ev.LiqPrice, Settle: ev.Settle, MarginLost: ev.Lost, Fee: ev.Fee, Insurance: ev.Insurance,
 		EquityBefore: ev.EquityBefore, EquityAfter: ev.EquityAfter, CloseAlso: closeAlso, Partial: ev.Partial,
+		Position:  s.syms[s.index[ev.Symbol]].posID,
+		AfterRuin: s.acc.ruinBar >= 0 && i > s.acc.ruinBar && !s.cfg.TradeAfterRuin,
 	})
 }

@@ -14,8 +14,10 @@ import (
 // TestQuietMatchesStep: skipping quiet bars gives exactly (bit for bit) the
 // result of stepping every bar, over random markets, intents and settings:
 // with and without marks (and with some mark candles missing), funding,
-// stops, cool-downs, near misses, both plain modes and a hybrid.
+// stops, cool-downs, near misses, partial liquidation, order filters, the
+// ruin halt (or trading on after ruin), both plain modes and a hybrid.
 func TestQuietMatchesStep(t *testing.T) {
+	var partials, ruins, minOrders, gapLiqs int // the comparison must meet each rule
 	for seed := range uint64(36) {
 		rng := rand.New(rand.NewPCG(seed, 99))
 		// Every third seed is hot: high volatility and leverage, so stops,
@@ -47,6 +49,9 @@ func TestQuietMatchesStep(t *testing.T) {
 				}
 			}
 		}
+		if rng.IntN(3) == 0 {
+			gapOpens(m, rng) // liquidations at the open before the fills (R2)
+		}
 		strat := &sparseRandom{rng: rand.New(rand.NewPCG(seed, 5)), p: 0.002 + rng.Float64()*0.02}
 		if rng.IntN(2) == 0 {
 			strat.stop = 0.005 + rng.Float64()*0.05
@@ -57,11 +62,18 @@ func TestQuietMatchesStep(t *testing.T) {
 			Default: []venue.Table{{Brackets: venue.Brackets{{Floor: 0, Cap: 1e5, MMR: 0.004, MaxLeverage: 125},
 				{Floor: 1e5, Cap: 1e12, MMR: 0.01, MaxLeverage: 100, Cum: 600}}}}}
 		if rng.IntN(3) == 0 {
-			v.Partial = venue.Partial{Enabled: true, Step: 0.3}
+			// A fee below the maintenance rate, so that a step can leave
+			// the position healthy (a partial event).
+			v.Partial = venue.Partial{Enabled: true, Step: 0.3, MinNotional: []float64{1000, 20000}[rng.IntN(2)]}
+			v.LiquidationFee = 0.0005
+		}
+		if rng.IntN(2) == 0 {
+			v.Orders.Default = venue.OrderRules{MinNotional: 100 + rng.Float64()*30000, QtyStep: []float64{0.001, 0.01, 0.1}[rng.IntN(3)]}
 		}
 		cfg := Config{Venue: v, Capital: 1000 + rng.Float64()*20000, Leverage: lev,
 			Sizer: fixedNotional(2000 + rng.Float64()*40000), Cooldown: rng.IntN(20), NearMiss: []float64{0.5, 0.8, 0}[rng.IntN(3)],
-			StopAtLiq: []float64{0, 0, 0.7}[rng.IntN(3)], Every: 1 + rng.IntN(30)}
+			StopAtLiq: []float64{0, 0, 0.7}[rng.IntN(3)], Every: 1 + rng.IntN(30),
+			RuinFraction: []float64{0.1, 0.6, 0.9}[rng.IntN(3)], TradeAfterRuin: rng.IntN(3) == 0}
 		modes := []ModeSpec{IsolatedMode, CrossMode, HybridMode(syms[0])}
 		fast, err := Run(m, in, cfg, modes...)
 		if err != nil {
@@ -79,6 +91,40 @@ func TestQuietMatchesStep(t *testing.T) {
 			}
 			if seed == 0 && k == 0 && len(fast[k].Liquidations) == 0 && len(fast[k].Fills) == 0 {
 				t.Fatalf("seed 0 traded nothing: the comparison proves little")
+			}
+			mt := &fast[k].Metrics
+			partials += mt.PartialLiquidations
+			minOrders += mt.RejectedMinOrder
+			if mt.Ruined {
+				ruins++
+			}
+			for _, l := range fast[k].Liquidations {
+				if l.Settle != l.LiqPrice {
+					gapLiqs++
+				}
+			}
+		}
+	}
+	t.Logf("partial events %d, ruined runs %d, orders under the minimum %d, liquidations off their price (gaps) %d", partials, ruins, minOrders, gapLiqs)
+	if partials == 0 || ruins == 0 || minOrders == 0 || gapLiqs == 0 {
+		t.Errorf("some rule was never met: the comparison proves less than it should")
+	}
+}
+
+// gapOpens makes about one bar in 150 of every symbol open 2–8 % away from
+// the previous close (trades and marks alike), widening the bar to hold it.
+func gapOpens(m *data.Market, rng *rand.Rand) {
+	for k := range m.Symbols {
+		for _, b := range []*data.Bars{&m.Symbols[k].Candles, m.Symbols[k].Mark} {
+			if b == nil {
+				continue
+			}
+			for i := 1; i < len(b.Open); i++ {
+				if rng.IntN(150) != 0 || b.Open[i] != b.Open[i] {
+					continue
+				}
+				o := b.Close[i-1] * (1 + (0.02+0.06*rng.Float64())*float64(1-2*rng.IntN(2)))
+				b.Open[i], b.High[i], b.Low[i] = o, max(b.High[i], o), min(b.Low[i], o)
 			}
 		}
 	}
@@ -153,7 +199,7 @@ func TestCrossBound(t *testing.T) {
 		for k := range n {
 			notional := cfg.Capital * (5 + 14*rng.Float64()) / float64(n)
 			price := m.Symbols[k].Candles.Open[0]
-			if !s.fill(0, m.Time[0], k, float64(sides[k])*notional/price, price, "signal") {
+			if s.fill(0, m.Time[0], k, float64(sides[k])*notional/price, price, "signal") != filled {
 				t.Fatalf("trial %d: the opening fill was rejected", trial)
 			}
 		}

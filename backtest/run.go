@@ -85,6 +85,8 @@ type symState struct {
 	coolTill int              // first bar it may trade again after a liquidation
 	stop     float64          // stop price, 0: none
 	im0      float64          // initial margin at entry (top-up policy)
+	posID    int              // the open position's number (Metrics.Positions when it opened)
+	rules    venue.OrderRules // the venue's order filters for the symbol
 	toppedUp float64
 	near     bool // margin ratio above NearMiss since the last reset
 	// Prices at which the margin ratio reaches NearMiss and 90 % of it,
@@ -103,6 +105,11 @@ type symState struct {
 	// NaN), stops and fills use trades.
 	c    *data.Bars
 	mark *data.Bars
+}
+
+// hasMark reports whether the symbol has a mark candle at row i.
+func (s *symState) hasMark(i int) bool {
+	return s.mark != nil && s.mark.Open[i] == s.mark.Open[i]
 }
 
 // markClose returns the mark close at row i (falling back to trades).
@@ -187,6 +194,7 @@ func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
 	// Without a replay at the end, the journal's entries would only cost
 	// memory: keep balances (which still must sum to zero).
 	s.a.J.BalancesOnly = !cfg.VerifyLedger
+	s.acc.ruinBar = -1
 	s.syms = make([]symState, len(m.Symbols))
 	s.index = make(map[string]int, len(m.Symbols))
 	marks := 0
@@ -194,6 +202,7 @@ func newSim(m *data.Market, in *Intents, cfg *Config, mode ModeSpec) *sim {
 		sym := &m.Symbols[k]
 		st := &s.syms[k]
 		st.name, st.c, st.mark = sym.Name, &sym.Candles, sym.Mark
+		st.rules = cfg.Venue.OrderRulesFor(sym.Name)
 		s.index[sym.Name] = k
 		st.mode = margin.Cross
 		if mode.isolated(sym.Name) {
@@ -263,45 +272,54 @@ func (s *sim) runUntil(end int) {
 	s.next = i
 }
 
-// atOpen runs bar i's open: fills, then funding.
+// atOpen runs bar i's open (doc.go R1–R4): intent changes, liquidations
+// of positions already past their trigger at the open, fills, funding.
 func (s *sim) atOpen(i int) {
 	ch := s.in.Changes
-	// 1. Fills at the open for intents decided at the previous close, and
-	// for symbols whose cool-down ends now. Symbols go in index order: a
-	// fill's size depends on the equity after earlier fills.
-	if i > 0 {
-		pending := s.pending[:0]
-		for s.nextChange < len(ch) && ch[s.nextChange].Bar == i-1 {
-			k := ch[s.nextChange].Symbol
-			st := &s.syms[k]
-			st.want = ch[s.nextChange].Intent
-			st.exec = s.rows[s.nextChange]
-			st.blocked = false // a new decision ends the wait after a liquidation
-			pending = append(pending, k)
-			s.nextChange++
-		}
-		for j := 0; j < len(s.cooling); j++ {
-			if k := s.cooling[j]; s.syms[k].coolTill <= i {
-				s.syms[k].exec = execRow{s.m.Time[i], s.syms[k].c.Open[i]}
-				pending = append(pending, k)
-				s.cooling = append(s.cooling[:j], s.cooling[j+1:]...)
-				j--
-			}
-		}
-		if len(pending) > 1 {
-			slices.Sort(pending)
-			pending = slices.Compact(pending)
-		}
-		for _, k := range pending {
-			s.execute(i, k)
-		}
-		s.pending = pending
-	} else {
+	if i == 0 {
 		for s.nextChange < len(ch) && ch[s.nextChange].Bar < 0 {
 			s.nextChange++
 		}
 	}
-	// 2. Funding due at or before the open (the bar's time is read only
+	// R1. Intents decided at the previous close, and symbols whose
+	// cool-down ends now. Symbols go in index order: a fill's size depends
+	// on the equity after earlier fills.
+	pending := s.pending[:0]
+	for i > 0 && s.nextChange < len(ch) && ch[s.nextChange].Bar == i-1 {
+		k := ch[s.nextChange].Symbol
+		st := &s.syms[k]
+		st.want = ch[s.nextChange].Intent
+		st.exec = s.rows[s.nextChange]
+		st.blocked = false // a new decision ends the wait after a liquidation
+		pending = append(pending, k)
+		s.nextChange++
+	}
+	for j := 0; j < len(s.cooling); j++ {
+		if k := s.cooling[j]; s.syms[k].coolTill <= i {
+			s.syms[k].exec = execRow{s.m.Time[i], s.syms[k].c.Open[i]}
+			pending = append(pending, k)
+			s.cooling = append(s.cooling[:j], s.cooling[j+1:]...)
+			j--
+		}
+	}
+	if len(pending) > 1 {
+		slices.Sort(pending)
+		pending = slices.Compact(pending)
+	}
+	// R2. Positions past their trigger at the open, before any order.
+	if len(s.openSyms()) > 0 {
+		s.gaps(i)
+	}
+	// R3. Fills. Margin committed at the open counts toward the peak of
+	// capital at risk (doc.go, Metrics) before funding or the path take any.
+	for _, k := range pending {
+		s.execute(i, k)
+	}
+	s.pending = pending
+	if len(pending) > 0 {
+		s.acc.carPeak = max(s.acc.carPeak, s.capitalAtRisk())
+	}
+	// R4. Funding due at or before the open (the bar's time is read only
 	// then: the row is usually not in cache).
 	if i >= s.fundingBar {
 		s.funding(i, s.m.Time[i])
@@ -320,6 +338,29 @@ func (s *sim) afterOpen(i int) {
 	}
 	// 4. Mark at close, margin policies, record.
 	s.close(i)
+}
+
+// capitalAtRisk is the capital at risk now (doc.go, Metrics), open
+// positions at their last marks (entry for one opened this bar).
+func (s *sim) capitalAtRisk() float64 {
+	car, crossU, cross := 0.0, 0.0, false
+	for _, k := range s.openSyms() {
+		st := &s.syms[k]
+		p := st.pos
+		if st.mode == margin.Isolated {
+			car += p.Margin()
+			continue
+		}
+		mark := p.Mark
+		if mark == 0 {
+			mark = p.Entry
+		}
+		cross, crossU = true, crossU+p.UPnL(mark)
+	}
+	if cross {
+		car += s.a.Wallet() + crossU
+	}
+	return car
 }
 
 // openSyms returns the symbols with an open position, rebuilding the list
@@ -386,10 +427,11 @@ func (s *sim) execute(i, k int) {
 	if want.Side != 0 {
 		eq := s.a.Equity()
 		fill := price * (1 + float64(want.Side)*s.cfg.Slippage)
-		target = float64(want.Side) * s.cfg.Sizer.Size(want, fill, eq, s.cfg.Leverage)
-		if !(math.Abs(target) > 0) || math.IsInf(target, 0) {
-			target = 0
+		size := st.rules.RoundQty(s.cfg.Sizer.Size(want, fill, eq, s.cfg.Leverage))
+		if !(size > 0) || math.IsInf(size, 0) {
+			size = 0
 		}
+		target = float64(want.Side) * size
 	}
 	cur := 0.0
 	if open {
@@ -402,19 +444,25 @@ func (s *sim) execute(i, k int) {
 	}
 	// A flip or a reduction closes first; the close always succeeds.
 	if open && (target == 0 || math.Signbit(target) != math.Signbit(cur)) {
-		s.fill(i, t, k, -cur, price, "signal")
+		if s.fill(i, t, k, -cur, price, "signal") == liquidated {
+			return
+		}
 		delta = target
 	}
 	if delta != 0 {
 		opened := !(st.pos != nil && st.pos.Open())
-		if !s.fill(i, t, k, delta, price, "signal") {
-			// Rejected: wait for the strategy's next decision rather
-			// than retrying (and counting) the same order every bar.
+		switch s.fill(i, t, k, delta, price, "signal") {
+		case refused:
+			// Wait for the strategy's next decision rather than retrying
+			// (and counting) the same order every bar.
 			st.blocked = true
+			return
+		case liquidated:
 			return
 		}
 		if opened {
 			s.acc.positions++
+			st.posID = s.acc.positions
 			st.im0 = st.pos.Qty * st.pos.Entry / st.pos.Leverage
 			st.toppedUp = 0
 			st.near = false
@@ -424,32 +472,52 @@ func (s *sim) execute(i, k int) {
 	s.setStop(st, want)
 }
 
-// fill executes qty of symbol k at reference price (slippage applied),
-// handling rejection. It reports whether anything was filled.
-func (s *sim) fill(i int, t int64, k int, qty, ref float64, reason string) bool {
+// fill executes qty of symbol k at reference price (slippage applied). The
+// part that opens or adds to a position may be refused (doc.go, Orders;
+// counted by reason); a reduction past bankruptcy is settled as a
+// liquidation instead (the symbol is then blocked).
+func (s *sim) fill(i int, t int64, k int, qty, ref float64, reason string) fillOutcome {
 	st := &s.syms[k]
 	side := 1.0
 	if qty < 0 {
 		side = -1
 	}
 	price := ref * (1 + side*s.cfg.Slippage)
+	adds := st.pos == nil || !st.pos.Open() || float64(st.pos.Side) == side
+	if adds {
+		switch {
+		case s.acc.ruinBar >= 0 && !s.cfg.TradeAfterRuin:
+			s.acc.rejected[rejectRuin]++
+			return refused
+		case !st.rules.Admits(math.Abs(qty), price):
+			s.acc.rejected[rejectMinOrder]++
+			return refused
+		}
+	}
 	o := margin.Order{Symbol: st.name, Mode: st.mode, Qty: qty, Price: price, Leverage: s.cfg.Leverage}
 	f, err := s.a.Fill(t, o)
-	if errors.Is(err, margin.ErrInsufficientMargin) || errors.Is(err, margin.ErrLeverage) {
-		s.acc.rejections++
-		if !s.cfg.ReduceToFit || !errors.Is(err, margin.ErrInsufficientMargin) {
-			return false
+	switch {
+	case errors.Is(err, margin.ErrBankrupt):
+		s.bankrupt(i, t, k, price)
+		return liquidated
+	case errors.Is(err, margin.ErrLeverage):
+		s.acc.rejected[rejectLeverage]++
+		return refused
+	case errors.Is(err, margin.ErrInsufficientMargin):
+		s.acc.rejected[rejectMargin]++
+		if !s.cfg.ReduceToFit {
+			return refused
 		}
 		fee := s.cfg.Venue.TakerFee
-		maxQty := s.a.Available() / (price/s.cfg.Leverage + price*fee) * 0.999999
-		if !(maxQty > 0) {
-			return false
+		maxQty := st.rules.RoundQty(s.a.Available() / (price/s.cfg.Leverage + price*fee) * 0.999999)
+		if !(maxQty > 0) || !st.rules.Admits(min(math.Abs(qty), maxQty), price) {
+			return refused
 		}
 		o.Qty = side * math.Min(math.Abs(qty), maxQty)
 		if f, err = s.a.Fill(t, o); err != nil {
-			return false
+			return refused
 		}
-	} else if err != nil {
+	case err != nil:
 		panic(fmt.Sprintf("backtest: fill %s: %v", st.name, err)) // bad order: a bug here
 	}
 	if st.pos == nil {
@@ -462,7 +530,39 @@ func (s *sim) fill(i int, t int64, k int, qty, ref float64, reason string) bool 
 	if !st.pos.Open() {
 		st.stop = 0
 	}
-	return true
+	return filled
+}
+
+// fillOutcome is what became of an order.
+type fillOutcome int
+
+const (
+	filled     fillOutcome = iota
+	refused                // refused, counted by reason
+	liquidated             // a close past bankruptcy, liquidated instead
+)
+
+// Reasons an order is refused (doc.go, Orders), in the order they are
+// tested.
+const (
+	rejectRuin = iota
+	rejectMinOrder
+	rejectLeverage
+	rejectMargin
+	rejectReasons
+)
+
+// bankrupt liquidates symbol k's position (or, for the last cross leg, the
+// cross account) at price: a close there would have left its collateral
+// below zero (margin.ErrBankrupt).
+func (s *sim) bankrupt(i int, t int64, k int, price float64) {
+	st := &s.syms[k]
+	if st.mode == margin.Isolated {
+		s.liquidateIsolated(i, t, k, price, st.pos.Breached(st.markClose(i)))
+		return
+	}
+	s.syncLegs()
+	s.liquidateCross(i, t, []float64{price}, s.crossBreachedAtClose(i))
 }
 
 // setStop places the position's stop from the intent's distance and the
@@ -478,7 +578,7 @@ func (s *sim) setStop(st *symState, in Intent) {
 		st.stop = p.Entry * (1 - side*in.Stop)
 	}
 	if f := s.cfg.StopAtLiq; f > 0 {
-		if lp, ok := s.a.LiquidationPrice(p); ok {
+		if lp, ok := s.a.LiquidationPrice(p); ok && lp > 0 && !math.IsInf(lp, 0) {
 			sp := p.Entry - side*f*(p.Entry-lp)
 			if st.stop == 0 || side*(sp-st.stop) > 0 {
 				st.stop = sp
@@ -503,7 +603,17 @@ func (s *sim) funding(i int, t int64) {
 		f := &s.m.Symbols[k].Funding
 		for st.fundK < len(f.Time) && f.Time[st.fundK] <= t {
 			if i > 0 && st.pos != nil && st.pos.Open() {
-				s.a.ApplyFunding(t, st.name, f.Rate[st.fundK], s.fundOpen[k])
+				rate, price := f.Rate[st.fundK], s.fundOpen[k]
+				if f.Mark != nil && !st.hasMark(i) {
+					// A mark series coarser than the candles values funding.
+					if fm := f.Mark[st.fundK]; fm == fm {
+						price = fm
+					}
+				}
+				paid := s.a.ApplyFunding(t, st.name, rate, price)
+				if !s.cfg.NoFills {
+					s.res.Funding = append(s.res.Funding, FundingRecord{Time: t, Bar: i, Symbol: st.name, Mode: st.mode.String(), Rate: rate, Price: price, Amount: paid[st.mode]})
+				}
 			}
 			st.fundK++
 		}

@@ -90,7 +90,7 @@ func TestIsolatedLiquidatedCrossSurvives(t *testing.T) {
 	if l.Bar != 2 || !near(l.LiqPrice, lp) || !near(l.Settle, lp) || !near(l.MarginLost, 50) || !near(l.Fee, 50+5*(lp-100)) || l.CloseAlso {
 		t.Errorf("isolated liquidation %+v", l)
 	}
-	if !near(iso.Metrics.FinalEquity, 949.75) || iso.Metrics.Positions != 1 || iso.Metrics.LiquidationsPer1000 != 1000 || iso.Metrics.IntrabarAmbiguity != 1 {
+	if !near(iso.Metrics.FinalEquity, 949.75) || iso.Metrics.Positions != 1 || iso.Metrics.PositionsLiquidatedPer1000 != 1000 || iso.Metrics.IntrabarAmbiguity != 1 {
 		t.Errorf("isolated metrics %+v", iso.Metrics)
 	}
 	if len(cross.Liquidations) != 0 || !near(cross.Metrics.FinalEquity, 974.75) {

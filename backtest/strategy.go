@@ -69,7 +69,11 @@ func (v *View) Funding(s int) data.Funding {
 	f := v.m.Symbols[s].Funding
 	closeTime := v.m.Time[v.i] + int64(v.m.Timeframe)
 	n := sort.Search(len(f.Time), func(k int) bool { return f.Time[k] > closeTime })
-	return data.Funding{Time: f.Time[:n:n], Rate: f.Rate[:n:n]}
+	out := data.Funding{Time: f.Time[:n:n], Rate: f.Rate[:n:n]}
+	if f.Mark != nil {
+		out.Mark = f.Mark[:n:n]
+	}
+	return out
 }
 
 // Strategy decides intents from market data. Decide is called at the close

@@ -83,11 +83,19 @@ func (b *Bars) checkLengths() {
 
 // Funding is a funding-rate series: at Time[i] (Unix nanoseconds, UTC) a
 // position pays notional × Rate[i] if long and receives it if short (a
-// negative rate reverses the direction). Times need not lie on an exact grid:
-// Binance's carry millisecond jitter.
+// negative rate reverses the direction). Times need not lie on an exact grid
+// as loaded (Binance's carry millisecond jitter); NewMarket puts those near a
+// whole hour on it (MarketOptions.FundingSnap).
 type Funding struct {
 	Time []int64
 	Rate []float64
+	// Mark is the mark price at each funding time from a mark series
+	// coarser than the market's candles (Symbol.CoarseMark), which values
+	// funding but cannot drive liquidation checks: the open of the coarse
+	// mark candle that opens at Time[i], NaN when there is none. It is nil
+	// when no coarse mark series was used, and then, or where it is NaN,
+	// funding is valued at the bar's own mark (else trade) open.
+	Mark []float64
 }
 
 // Len returns the number of funding events.

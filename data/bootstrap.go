@@ -102,6 +102,14 @@ const bootstrapStreamKey = 0x626f6f7473747270 // "bootstrp"
 // rates exactly, whether bars are shorter than, equal to or longer than
 // the funding interval.
 //
+// A coarse mark (Funding.Mark, Symbol.CoarseMark: mark prices at the
+// funding times from a series coarser than the candles) is dropped: the
+// path's Funding.Mark is nil and its CoarseMark 0. Those marks are prices of
+// the real history at the real funding times; on a resampled path the
+// prices there differ, and a copied mark would value funding at a price the
+// path never had. Funding on a path is valued at the path's own prices (its
+// mark open where it has mark candles, else its trade open).
+//
 // # Errors
 //
 // Bootstrap checks its arguments on every call, path 0 included, and
@@ -257,8 +265,8 @@ func checkBootstrapSymbol(s *Symbol, n int) error {
 			return fmt.Errorf("data: bootstrap: %s: %d mark candles on a timeline of %d bars", s.Name, mk.Len(), n)
 		}
 	}
-	if f := &s.Funding; len(f.Time) != len(f.Rate) {
-		return fmt.Errorf("data: bootstrap: %s: funding columns differ in length: time %d rate %d", s.Name, len(f.Time), len(f.Rate))
+	if f := &s.Funding; len(f.Time) != len(f.Rate) || f.Mark != nil && len(f.Mark) != len(f.Time) {
+		return fmt.Errorf("data: bootstrap: %s: funding columns differ in length: time %d rate %d mark %d", s.Name, len(f.Time), len(f.Rate), len(f.Mark))
 	}
 	for i, v := range c.Close {
 		if !(v > 0 && v <= math.MaxFloat64) {
@@ -335,7 +343,7 @@ func bootstrapMark(dst, src, path, trade *Bars, idx []int) {
 }
 
 // bootstrapFunding returns f's events with the rates the path idx maps
-// them to (see Bootstrap). Time is shared with f.
+// them to (see Bootstrap). Time is shared with f; Mark is dropped (nil).
 func bootstrapFunding(f *Funding, times []int64, tf time.Duration, idx []int) Funding {
 	rates := make([]float64, len(f.Time))
 	b := 0

@@ -536,6 +536,43 @@ func TestBootstrapFundingFollowsBars(t *testing.T) {
 	}
 }
 
+// TestBootstrapDropsCoarseMark: path 0 keeps the coarse marks that value
+// funding; a resampled path has none (nil Funding.Mark, CoarseMark 0), so
+// its funding is valued at its own prices, not at the history's.
+func TestBootstrapDropsCoarseMark(t *testing.T) {
+	syn := synthMust(t, SynthConfig{Symbols: []string{"BTC"}, Timeframe: 5 * time.Minute, Bars: 2000, Seed: 4})
+	s := syn.Symbols[0]
+	var hours []int64
+	for h := s.Candles.Time[0] / fuHour; h*fuHour <= s.Candles.Time[s.Candles.Len()-1]; h += 8 {
+		hours = append(hours, h)
+	}
+	f := s.Funding
+	m, _, err := NewMarket([]SymbolInput{{Name: "BTC", Candles: s.Candles, Mark: fuMark8h(hours...), Funding: &f}}, MarketOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Symbols[0].Funding.Mark == nil || m.Symbols[0].CoarseMark != 8*time.Hour {
+		t.Fatal("no coarse mark to drop")
+	}
+	cfg := BootstrapConfig{Block: 50, Seed: 2}
+	if p0 := bsMust(t, m, 0, cfg); p0.Symbols[0].Funding.Mark == nil {
+		t.Error("path 0 lost its coarse marks")
+	}
+	p := bsMust(t, m, 1, cfg)
+	if got := p.Symbols[0]; got.Funding.Mark != nil || got.CoarseMark != 0 || got.Funding.Len() != m.Symbols[0].Funding.Len() {
+		t.Errorf("path 1: funding marks %v, coarse %v", got.Funding.Mark, got.CoarseMark)
+	}
+	if m.Symbols[0].Funding.Mark == nil {
+		t.Error("the source market lost its coarse marks")
+	}
+	bad := *m
+	bad.Symbols = []Symbol{m.Symbols[0]}
+	bad.Symbols[0].Funding.Mark = bad.Symbols[0].Funding.Mark[:1]
+	if _, err := Bootstrap(&bad, 1, cfg); err == nil || !strings.Contains(err.Error(), "funding columns differ in length") {
+		t.Errorf("short funding marks: %v", err)
+	}
+}
+
 func TestBootstrapErrors(t *testing.T) {
 	good := func() *Market { return synthMust(t, SynthConfig{Symbols: []string{"BTC", "ETH"}, Bars: 50, Seed: 1}) }
 	ok := BootstrapConfig{Block: 5}

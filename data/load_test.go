@@ -255,6 +255,8 @@ func TestBadInput(t *testing.T) {
 		{"negative low", mod(func(b *Bars) { b.Low[2] = -1 }), LoadOptions{}, want{ErrBadPrice, "low", 2, "greater than 0"}},
 		{"zero open", mod(func(b *Bars) { b.Open[0] = 0 }), LoadOptions{}, want{ErrBadPrice, "open", 0, ""}},
 		{"infinite high", mod(func(b *Bars) { b.High[9] = math.Inf(1) }), LoadOptions{}, want{ErrBadPrice, "high", 9, ""}},
+		{"tiny prices", mod(func(b *Bars) { b.Open[5], b.High[5], b.Low[5], b.Close[5] = 1e-300, 1e-300, 1e-300, 1e-300 }), LoadOptions{}, want{ErrBadPrice, "open", 5, "1e-300"}},
+		{"huge high", mod(func(b *Bars) { b.High[8] = 1e300 }), LoadOptions{}, want{ErrBadPrice, "high", 8, "[1e-09, 1e+09]"}},
 		{"low above open", mod(func(b *Bars) { b.Low[4] = b.Open[4] * 1.01; b.High[4] = b.Low[4] * 1.1; b.Close[4] = b.Low[4] * 1.05 }), LoadOptions{}, want{ErrOHLC, "low", 4, "low"}},
 		{"high below close", mod(func(b *Bars) { b.High[7] = math.Max(b.Open[7], b.Close[7]) * 0.999 }), LoadOptions{}, want{ErrOHLC, "high", 7, "high"}},
 		{"negative volume", mod(func(b *Bars) { b.Volume[1] = -5 }), LoadOptions{}, want{ErrBadValue, "volume", 1, "volume"}},

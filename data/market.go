@@ -21,8 +21,14 @@ type Symbol struct {
 	// every Mark column; consumers fall back to Candles there.
 	Mark *Bars
 	// Funding holds the funding events inside the market's span
-	// [Time[0], Time[last]+Timeframe), at their own (unaligned) times.
+	// [Time[0], Time[last]+Timeframe), at their own (unaligned) times,
+	// those stamped near a whole hour put on it (MarketOptions.FundingSnap).
 	Funding Funding
+	// CoarseMark is the timeframe of a mark series coarser than the
+	// candles (8h marks next to 5m candles), which cannot drive intrabar
+	// liquidation checks and so is not Mark: it only values funding, in
+	// Funding.Mark. 0 when there is none.
+	CoarseMark time.Duration
 }
 
 // Market is several symbols aligned on one timeline.
@@ -43,6 +49,7 @@ type SymbolInput struct {
 	// Mark holds optional mark-price candles, times strictly increasing.
 	Mark *Bars
 	// Funding holds optional funding events, times strictly increasing.
+	// Its Mark is ignored: NewMarket fills it from a coarse mark series.
 	Funding *Funding
 }
 
@@ -85,7 +92,9 @@ func ParseAlignment(s string) (Alignment, error) {
 }
 
 // MarketOptions controls NewMarket. The zero value aligns by intersection at
-// the candles' own timeframe.
+// the candles' own timeframe, puts funding events stamped within 5 s of a
+// whole hour on it, and refuses funding and mark series that do not cover
+// the market's period.
 type MarketOptions struct {
 	// Align chooses the alignment; the zero value is AlignIntersect.
 	Align Alignment
@@ -95,23 +104,38 @@ type MarketOptions struct {
 	// resampled to it (see Resample: buckets anchored at the epoch, 1w on
 	// Monday); it must be a multiple of every symbol's timeframe.
 	Timeframe time.Duration
+	// FundingSnap is how far from a whole hour (UTC) a funding event may be
+	// stamped and still be put on that hour, where every venue modelled
+	// charges funding (exchanges stamp events a few milliseconds late). 0
+	// means DefaultFundingSnap (5 s); a negative value (FundingSnapOff)
+	// keeps every event at its own time. It must be below 30 minutes.
+	FundingSnap time.Duration
+	// FundingCoverage and MarkCoverage say what a funding or mark series
+	// that does not cover the market's period is: an error (CoverageStrict,
+	// the zero value) or a warning (CoverageAccept). See NewMarket.
+	FundingCoverage CoveragePolicy
+	MarkCoverage    CoveragePolicy
 }
 
 // NewMarket aligns the inputs' series on one timeline and returns the
 // market, warnings, and an error. Warnings are non-fatal facts the user
-// should see (rows dropped, bars filled, mark rows missing); each is a plain
-// error whose message starts with the symbol name ("BTC: 12 of 1000 candles
-// outside the common timeline were dropped"). The inputs are not modified;
-// the market shares no memory with them.
+// should see (rows dropped, bars filled, funding off the hour grid, a coarse
+// mark series, accepted coverage gaps); each is an error whose message
+// starts with the symbol name ("BTC: 12 of 1000 candles outside the common
+// timeline were dropped"). The inputs are not modified; the market shares no
+// memory with them.
 //
 // Errors (never panics): no inputs; an empty or duplicate name; a symbol
 // without candles (ErrEmpty); columns of different lengths; times not
 // strictly increasing (ErrUnsorted, ErrDuplicate) in candles, mark or
-// funding; symbols at different timeframes when opt.Timeframe is 0, or an
-// opt.Timeframe that is not a multiple of a symbol's timeframe
-// (ErrTimeframe); mark candles coarser than the trade candles
+// funding; two funding events put on one hour (ErrDuplicate); symbols at
+// different timeframes when opt.Timeframe is 0, or an opt.Timeframe that is
+// not a multiple of a symbol's timeframe (ErrTimeframe); mark candles finer
+// than the trade candles whose timeframe does not divide theirs
 // (ErrTimeframe); no time common to all symbols under AlignIntersect
-// (ErrNoCommonPeriod).
+// (ErrNoCommonPeriod); a bad option; and, under CoverageStrict, funding or
+// mark series that do not cover the period (every one of them, each a
+// *CoverageError, joined with errors.Join).
 //
 // Steps, per symbol then for the market:
 //
@@ -121,16 +145,37 @@ type MarketOptions struct {
 //     must be set.
 //  2. When opt.Timeframe is set and coarser than a symbol's, its candles are
 //     resampled to it.
-//  3. The mark series must have the candles' final timeframe: a finer one is
-//     resampled to it, a coarser one is an error, a one-row mark is taken to
-//     match. It is then aligned by exact time: timeline rows with no mark
-//     candle hold NaN in every mark column (Time still holds the timeline
-//     time) and are counted in a warning.
-//  4. The timeline is built (see Alignment); each symbol's candles are
+//  3. Funding events stamped within opt.FundingSnap of a whole hour UTC are
+//     put on that hour (the charge belongs to the funding time, and the
+//     engine applies an event at the first bar opening at or after it: a
+//     stamp at 00:00:00.016 would otherwise be charged a bar late). Events
+//     farther from every whole hour stay where they are, with one warning
+//     per symbol.
+//  4. A mark series at the candles' final timeframe (or a one-row mark) is
+//     used as is; a finer one is resampled to it. It is aligned by exact
+//     time: timeline rows with no mark candle hold NaN in every mark
+//     column (Time still holds the timeline time). A coarser mark series
+//     cannot drive intrabar liquidation checks: it is not attached as Mark
+//     (liquidation checks use trade candles) but values funding: for each
+//     funding event, Funding.Mark holds the open of the coarse candle that
+//     opens at the event's time (NaN when none does), Symbol.CoarseMark its
+//     timeframe, and a warning (matching ErrCoarseMark) says so.
+//  5. The timeline is built (see Alignment); each symbol's candles are
 //     copied onto it. Under AlignUnion a missing bar is flat at the previous
 //     close (open = high = low = close, volume 0).
-//  5. Funding events in [Time[0], Time[last]+Timeframe) are copied; a symbol
+//  6. Funding events in [Time[0], Time[last]+Timeframe) are copied; a symbol
 //     without funding gets an empty, non-nil Funding.
+//  7. Coverage. With first and last bar open times T0 and TN: a funding
+//     series, whose interval I is the median spacing of its events
+//     (FundingInterval), must have an event at every funding time in
+//     (T0, TN] (the first bar needs none: no position is open before it),
+//     so its first event F0 must satisfy F0 − I ≤ T0, its last FL
+//     FL + I > TN, and a spacing wider than 1.5·I inside the period is a
+//     hole. A mark series must have a candle at every bar the symbol has a
+//     candle at (bars filled under AlignUnion need none); a coarse one a
+//     candle at every funding time in (T0, TN]. What is missing is a
+//     *CoverageError per series listing its gaps: an error under
+//     CoverageStrict, a warning under CoverageAccept.
 //
 // Market.Time is a fresh slice; every symbol's Candles.Time and Mark.Time
 // share it, so treat them as read-only.
@@ -138,11 +183,8 @@ func NewMarket(inputs []SymbolInput, opt MarketOptions) (*Market, []error, error
 	if len(inputs) == 0 {
 		return nil, nil, errors.New("data: no symbols given: a market needs at least one symbol's candles")
 	}
-	if opt.Align != AlignIntersect && opt.Align != AlignUnion {
-		return nil, nil, fmt.Errorf("data: unknown alignment %d (want AlignIntersect or AlignUnion)", int(opt.Align))
-	}
-	if opt.Timeframe < 0 {
-		return nil, nil, newMarketError(ErrTimeframe, "data: timeframe option %s is negative; use 0 to keep the candles' own timeframe", opt.Timeframe)
+	if err := opt.check(); err != nil {
+		return nil, nil, err
 	}
 	if err := validateSymbolInputs(inputs); err != nil {
 		return nil, nil, err
@@ -154,8 +196,11 @@ func NewMarket(inputs []SymbolInput, opt MarketOptions) (*Market, []error, error
 	}
 
 	var warns []error
+	snap := fundingSnapTolerance(opt.FundingSnap)
 	candles := make([]Bars, len(inputs))
 	marks := make([]*Bars, len(inputs))
+	coarse := make([]time.Duration, len(inputs))
+	fundings := make([]*Funding, len(inputs))
 	for i := range inputs {
 		in := &inputs[i]
 		candles[i] = in.Candles
@@ -167,11 +212,21 @@ func NewMarket(inputs []SymbolInput, opt MarketOptions) (*Market, []error, error
 			candles[i] = c
 		}
 		if in.Mark != nil {
-			mk, err := prepareMark(in.Name, in.Mark, tf)
+			mk, mtf, err := prepareMark(in.Name, in.Mark, tf)
 			if err != nil {
 				return nil, nil, err
 			}
-			marks[i] = mk
+			marks[i], coarse[i] = mk, mtf
+		}
+		if in.Funding != nil {
+			f, st, err := snapFunding(in.Name, in.Funding, snap)
+			if err != nil {
+				return nil, nil, err
+			}
+			fundings[i] = &f
+			if w := offGridWarning(in.Name, st, snap); w != nil {
+				warns = append(warns, w)
+			}
 		}
 	}
 
@@ -188,6 +243,19 @@ func NewMarket(inputs []SymbolInput, opt MarketOptions) (*Market, []error, error
 
 	mkt := &Market{Time: tl, Timeframe: tf, Symbols: make([]Symbol, len(inputs))}
 	spanFrom, spanTo := tl[0], addSaturating(tl[len(tl)-1], int64(tf))
+	var uncovered []error
+	cover := func(e *CoverageError, policy CoveragePolicy) {
+		if e == nil {
+			return
+		}
+		e.MarketFirst, e.MarketLast, e.Timeframe = tl[0], tl[len(tl)-1], tf
+		if policy == CoverageAccept {
+			e.Accepted = true
+			warns = append(warns, e)
+			return
+		}
+		uncovered = append(uncovered, e)
+	}
 	for i := range inputs {
 		in := &inputs[i]
 		s := &mkt.Symbols[i]
@@ -213,21 +281,48 @@ func NewMarket(inputs []SymbolInput, opt MarketOptions) (*Market, []error, error
 				warns = append(warns, errors.New(w))
 			}
 		}
-		if marks[i] != nil {
-			mk, missing := alignMark(marks[i], tl)
+		if marks[i] != nil && coarse[i] == 0 {
+			mk, _ := alignMark(marks[i], tl)
 			s.Mark = &mk
-			if missing > 0 {
-				warns = append(warns, fmt.Errorf("%s: %d of %d rows have no mark candle; their mark prices are NaN and the trade candles stand in for them",
-					in.Name, missing, len(tl)))
-			}
+			cover(markCoverage(in.Name, &mk, tl, src.Time, marks[i], tf), opt.MarkCoverage)
 		}
-		if in.Funding != nil {
-			s.Funding = clipFunding(in.Funding, spanFrom, spanTo, true)
+		if f := fundings[i]; f != nil {
+			s.Funding = clipFunding(f, spanFrom, spanTo, true)
+			s.Funding.Mark = nil
+			cover(fundingCoverage(in.Name, f, tl), opt.FundingCoverage)
 		} else {
 			s.Funding = Funding{Time: []int64{}, Rate: []float64{}}
 		}
+		if coarse[i] != 0 {
+			warns = append(warns, coarseMarkNote(s, coarse[i], tf))
+			if s.Funding.Len() > 0 {
+				cover(attachCoarseMark(s, marks[i], coarse[i], tl), opt.MarkCoverage)
+			}
+		}
+	}
+	if len(uncovered) > 0 {
+		return nil, nil, errors.Join(uncovered...)
 	}
 	return mkt, warns, nil
+}
+
+// check reports a bad option.
+func (opt *MarketOptions) check() error {
+	if opt.Align != AlignIntersect && opt.Align != AlignUnion {
+		return fmt.Errorf("data: unknown alignment %d (want AlignIntersect or AlignUnion)", int(opt.Align))
+	}
+	if opt.Timeframe < 0 {
+		return newMarketError(ErrTimeframe, "data: timeframe option %s is negative; use 0 to keep the candles' own timeframe", opt.Timeframe)
+	}
+	if opt.FundingSnap > maxFundingSnap {
+		return fmt.Errorf("data: FundingSnap %s: must be below 30m (0: the default %s; negative: off)", opt.FundingSnap, DefaultFundingSnap)
+	}
+	for _, p := range []CoveragePolicy{opt.FundingCoverage, opt.MarkCoverage} {
+		if p != CoverageStrict && p != CoverageAccept {
+			return fmt.Errorf("data: unknown coverage policy %d (want CoverageStrict or CoverageAccept)", int(p))
+		}
+	}
+	return nil
 }
 
 // Symbol returns the symbol called name, or nil when the market has none.
@@ -399,26 +494,25 @@ func lcmDuration(a, b time.Duration) time.Duration {
 }
 
 // prepareMark checks the mark's timeframe against the candles' final
-// timeframe tf and resamples a finer mark to it.
-func prepareMark(name string, mk *Bars, tf time.Duration) (*Bars, error) {
+// timeframe tf and resamples a finer mark to it. A coarser mark is returned
+// as is with its timeframe (coarse > 0): it values funding only.
+func prepareMark(name string, mk *Bars, tf time.Duration) (out *Bars, coarse time.Duration, err error) {
 	mtf := DetectTimeframe(mk.Time)
 	switch {
 	case mtf == 0 || mtf == tf:
-		return mk, nil
+		return mk, 0, nil
 	case mtf > tf:
-		m, c := FormatTimeframe(mtf), FormatTimeframe(tf)
-		return nil, newMarketError(ErrTimeframe, "data: %s: mark candles are %s but trade candles are %s: mark candles cannot drive %s liquidation checks; resample the candles (timeframe: %s) or leave the mark series out",
-			name, m, c, c, FormatTimeframe(lcmDuration(mtf, tf)))
+		return mk, mtf, nil
 	case tf%mtf != 0:
 		m, c := FormatTimeframe(mtf), FormatTimeframe(tf)
-		return nil, newMarketError(ErrTimeframe, "data: %s: cannot resample %s mark candles to the trade candles' %s: %s is not a multiple of %s; resample the candles to a common multiple (timeframe: %s) or leave the mark series out",
+		return nil, 0, newMarketError(ErrTimeframe, "data: %s: cannot resample %s mark candles to the trade candles' %s: %s is not a multiple of %s; resample the candles to a common multiple (timeframe: %s) or leave the mark series out",
 			name, m, c, c, m, FormatTimeframe(lcmDuration(mtf, tf)))
 	}
-	out, err := resampleBars(mk, tf, true)
+	r, err := resampleBars(mk, tf, true)
 	if err != nil {
-		return nil, symbolError(name+" mark", err)
+		return nil, 0, symbolError(name+" mark", err)
 	}
-	return &out, nil
+	return &r, 0, nil
 }
 
 // intersectTimes returns a fresh slice of the times present in every
@@ -583,8 +677,8 @@ func alignMark(src *Bars, tl []int64) (Bars, int) {
 	return out, missing
 }
 
-// clipFunding copies the events of f in [from, to) (none when !span). The
-// result's slices are never nil.
+// clipFunding copies the events of f in [from, to) (none when !span), with
+// their coarse marks when f has them. Time and Rate are never nil.
 func clipFunding(f *Funding, from, to int64, span bool) Funding {
 	if !span {
 		return Funding{Time: []int64{}, Rate: []float64{}}
@@ -594,10 +688,14 @@ func clipFunding(f *Funding, from, to int64, span bool) Funding {
 	if j < i {
 		j = i
 	}
-	return Funding{
+	out := Funding{
 		Time: append([]int64{}, f.Time[i:j]...),
 		Rate: append([]float64{}, f.Rate[i:j]...),
 	}
+	if f.Mark != nil && len(f.Mark) == len(f.Time) {
+		out.Mark = append([]float64{}, f.Mark[i:j]...)
+	}
+	return out
 }
 
 // noCommonPeriodError lists every symbol's span when the intersection is

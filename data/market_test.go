@@ -297,6 +297,7 @@ func TestNewMarketMark(t *testing.T) {
 		msg      string
 		wantRows []rsRow // expected aligned mark, NaN compared as NaN
 		warn     string
+		accept   bool // MarkCoverage: CoverageAccept
 	}{
 		{
 			name:    "finer mark is resampled",
@@ -306,13 +307,6 @@ func TestNewMarketMark(t *testing.T) {
 				{0, 100, 106, 98, 105, 5},
 				{5, 105, 111, 103, 110, 5},
 			},
-		},
-		{
-			name:    "coarser mark is refused",
-			candles: candles5m,
-			mark:    mkBarsMin(0, 3, 8*60),
-			wantErr: ErrTimeframe,
-			msg:     "BTC: mark candles are 8h but trade candles are 5m: mark candles cannot drive 5m liquidation checks; resample the candles (timeframe: 8h) or leave the mark series out",
 		},
 		{
 			name:    "mark not a divisor is refused",
@@ -333,7 +327,8 @@ func TestNewMarketMark(t *testing.T) {
 				{20, 120, 122, 118, 121, 1},
 				{25, 125, 127, 123, 126, 1},
 			},
-			warn: "BTC: 2 of 6 rows have no mark candle",
+			warn:   "BTC mark does not cover the market: no mark candle between 1970-01-01T00:00:00Z and 1970-01-01T00:15:00Z: 2 bars have no mark candle (1970-01-01T00:05:00Z to 1970-01-01T00:10:00Z); accepted: those bars have NaN marks and trade prices stand in for them",
+			accept: true,
 		},
 		{
 			name:    "one-row mark matches any timeframe",
@@ -344,7 +339,8 @@ func TestNewMarketMark(t *testing.T) {
 				{5, 105, 107, 103, 106, 1},
 				{10, nan, nan, nan, nan, nan},
 			},
-			warn: "BTC: 2 of 3 rows have no mark candle",
+			warn:   "BTC mark does not cover the market: the first mark candle is at 1970-01-01T00:05:00Z, but the first bar opens at 1970-01-01T00:00:00Z: 1 bar has no mark candle (1970-01-01T00:00:00Z); the last mark candle",
+			accept: true,
 		},
 		{
 			name:    "mark longer than the candles is clipped silently",
@@ -359,7 +355,11 @@ func TestNewMarketMark(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			mark := tt.mark
-			m, warns, err := NewMarket([]SymbolInput{{Name: "BTC", Candles: tt.candles, Mark: &mark}}, MarketOptions{})
+			opt := MarketOptions{}
+			if tt.accept {
+				opt.MarkCoverage = CoverageAccept
+			}
+			m, warns, err := NewMarket([]SymbolInput{{Name: "BTC", Candles: tt.candles, Mark: &mark}}, opt)
 			if tt.wantErr != nil {
 				if !errors.Is(err, tt.wantErr) {
 					t.Fatalf("err = %v, want %v", err, tt.wantErr)
@@ -505,7 +505,7 @@ func TestMarketResample(t *testing.T) {
 	m, _, err := NewMarket([]SymbolInput{
 		{Name: "BTC", Candles: mkBarsMin(0, 15, 1), Mark: &mark, Funding: &f},
 		{Name: "ETH", Candles: mkBarsMin(0, 15, 1)},
-	}, MarketOptions{})
+	}, MarketOptions{MarkCoverage: CoverageAccept})
 	if err != nil {
 		t.Fatal(err)
 	}

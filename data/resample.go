@@ -67,7 +67,8 @@ func Resample(b Bars, from, to time.Duration) (Bars, error) {
 // high, low, close) are skipped when aggregating; a bucket with no mark
 // candle at all is NaN in every mark column. Funding events are kept at
 // their own times, clipped to the new span [Time[0], Time[last]+to) (which
-// contains the old one, so no event is lost). to == m.Timeframe returns a
+// contains the old one, so no event is lost), with their coarse marks
+// (Funding.Mark, CoarseMark). to == m.Timeframe returns a
 // deep copy. m is not modified and the result shares no memory with it.
 //
 // Every symbol's Candles.Time (and Mark.Time) must equal m.Time; a market
@@ -113,6 +114,7 @@ func (m *Market) Resample(to time.Duration) (*Market, error) {
 			ns.Mark = &mk
 		}
 		ns.Funding = clipFunding(&s.Funding, spanFrom, spanTo, len(tl) > 0)
+		ns.CoarseMark = s.CoarseMark
 	}
 	return out, nil
 }

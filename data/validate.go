@@ -166,15 +166,30 @@ func (a *accum) compact(keep func(i int) bool) {
 	a.rows = j
 }
 
-// checkValues checks every row's values: prices finite and positive and
-// OHLC consistent for candles, volume finite and non-negative, funding rates
-// finite. One fused pass; the slow diagnosis runs only on a failing row.
+// The range of prices marginlab accepts, in quote units: the money ledger
+// keeps 8 decimal places, and outside this range a price is a unit mistake
+// (cents for dollars, a per-token price of a token quoted per 1,000) or
+// garbage, whose results would be numbers without meaning.
+const (
+	MinPrice = 1e-9
+	MaxPrice = 1e9
+)
+
+// MaxFundingRate bounds a funding rate's size (a fraction per interval):
+// venues cap rates at a few percent; 1 (100 %) is far outside.
+const MaxFundingRate = 1.0
+
+// checkValues checks every row's values: prices in [MinPrice, MaxPrice]
+// and OHLC consistent for candles, volume finite and non-negative, funding
+// rates within ±MaxFundingRate. One fused pass; the slow diagnosis runs
+// only on a failing row.
 func (a *accum) checkValues() error {
 	inf := math.Inf(1)
 	if a.p.kind == KindFunding {
 		for i, v := range a.vals[roleRate] {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return a.rowErr(roleRate, i, ErrBadValue, fmt.Sprintf("rate %v", v), "funding rates must be finite numbers")
+			if !(math.Abs(v) <= MaxFundingRate) {
+				return a.rowErr(roleRate, i, ErrBadValue, fmt.Sprintf("rate %v", v),
+					"funding rates are finite fractions per interval (0.0001 = 0.01 %) within ±1; was this column in percent or basis points?")
 			}
 		}
 		return nil
@@ -184,8 +199,8 @@ func (a *accum) checkValues() error {
 	h, l, c = h[:n], l[:n], c[:n]
 	for i := range n {
 		oi, hi, li, ci := o[i], h[i], l[i], c[i]
-		// Implies every price is finite and > 0 (NaN fails every comparison).
-		if li > 0 && hi < inf && li <= oi && li <= ci && oi <= hi && ci <= hi {
+		// Implies every price is in range (NaN fails every comparison).
+		if li >= MinPrice && hi <= MaxPrice && li <= oi && li <= ci && oi <= hi && ci <= hi {
 			continue
 		}
 		return a.diagnoseRow(i)
@@ -203,8 +218,12 @@ func (a *accum) checkValues() error {
 func (a *accum) diagnoseRow(i int) error {
 	for _, r := range []role{roleOpen, roleHigh, roleLow, roleClose} {
 		v := a.vals[r][i]
-		if !(v > 0) || math.IsInf(v, 0) {
+		switch {
+		case !(v > 0) || math.IsInf(v, 0):
 			return a.rowErr(r, i, ErrBadPrice, fmt.Sprintf("%s %v", roleNames[r], v), "prices must be finite and greater than 0; fix or drop the row")
+		case !(v >= MinPrice && v <= MaxPrice):
+			return a.rowErr(r, i, ErrBadPrice, fmt.Sprintf("%s %v", roleNames[r], v),
+				fmt.Sprintf("prices must lie in [%g, %g] quote units, where results keep their precision; check the column's unit, or quote the token per 1,000 (as 1000PEPE)", MinPrice, MaxPrice))
 		}
 	}
 	o, h, l, c := a.vals[roleOpen][i], a.vals[roleHigh][i], a.vals[roleLow][i], a.vals[roleClose][i]

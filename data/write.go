@@ -1,11 +1,15 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -32,6 +36,11 @@ type WriteOptions struct {
 	// Plain disables Parquet dictionary encoding (arrow-go enables it by
 	// default and falls back to plain when a dictionary grows too big).
 	Plain bool
+	// Metadata is extra key-value metadata for the file's schema (Parquet
+	// key-value metadata, Arrow schema metadata), written in key order so
+	// the bytes do not depend on map order. Keys starting "marginlab.kind"
+	// are the writer's own and are rejected.
+	Metadata map[string]string
 }
 
 // FormatFromPath chooses an output format from a file extension: .parquet
@@ -51,8 +60,8 @@ func FormatFromPath(path string) (Format, error) {
 
 // candleSchema is the schema written for candles and mark candles: the
 // freqtrade layout, so freqtrade and pandas read the files as their own.
-func candleSchema(kind Kind) *arrow.Schema {
-	md := arrow.NewMetadata([]string{kindMetadataKey}, []string{kind.String()})
+func candleSchema(kind Kind, extra map[string]string) *arrow.Schema {
+	md := schemaMetadata(kind, extra)
 	return arrow.NewSchema([]arrow.Field{
 		{Name: "date", Type: &arrow.TimestampType{Unit: arrow.Nanosecond, TimeZone: "UTC"}},
 		{Name: "open", Type: arrow.PrimitiveTypes.Float64},
@@ -63,12 +72,23 @@ func candleSchema(kind Kind) *arrow.Schema {
 	}, &md)
 }
 
-func fundingSchema() *arrow.Schema {
-	md := arrow.NewMetadata([]string{kindMetadataKey}, []string{KindFunding.String()})
+func fundingSchema(extra map[string]string) *arrow.Schema {
+	md := schemaMetadata(KindFunding, extra)
 	return arrow.NewSchema([]arrow.Field{
 		{Name: "date", Type: &arrow.TimestampType{Unit: arrow.Nanosecond, TimeZone: "UTC"}},
 		{Name: "funding_rate", Type: arrow.PrimitiveTypes.Float64},
 	}, &md)
+}
+
+// schemaMetadata is the kind key followed by extra's keys in sorted order.
+func schemaMetadata(kind Kind, extra map[string]string) arrow.Metadata {
+	keys := []string{kindMetadataKey}
+	vals := []string{kind.String()}
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
+		keys = append(keys, k)
+		vals = append(vals, extra[k])
+	}
+	return arrow.NewMetadata(keys, vals)
 }
 
 // wrapInt64 and wrapFloat64 view Go slices as Arrow arrays without copying.
@@ -83,13 +103,16 @@ func wrapFloat64(v []float64) arrow.ArrayData {
 }
 
 // seriesRecord builds one record over the whole series, sharing its memory.
-func seriesRecord(s *Series) (arrow.Record, error) {
+func seriesRecord(s *Series, extra map[string]string) (arrow.Record, error) {
+	if _, ok := extra[kindMetadataKey]; ok {
+		return nil, fmt.Errorf("data: metadata key %q is the writer's own: the series' Kind sets it", kindMetadataKey)
+	}
 	var schema *arrow.Schema
 	var datas []arrow.ArrayData
 	switch s.Kind {
 	case KindCandles, KindMark:
 		s.Bars.checkLengths()
-		schema = candleSchema(s.Kind)
+		schema = candleSchema(s.Kind, extra)
 		datas = []arrow.ArrayData{
 			wrapInt64(schema.Field(0).Type, s.Bars.Time),
 			wrapFloat64(s.Bars.Open), wrapFloat64(s.Bars.High), wrapFloat64(s.Bars.Low),
@@ -99,7 +122,7 @@ func seriesRecord(s *Series) (arrow.Record, error) {
 		if len(s.Funding.Rate) != len(s.Funding.Time) {
 			panic("data: Funding columns differ in length")
 		}
-		schema = fundingSchema()
+		schema = fundingSchema(extra)
 		datas = []arrow.ArrayData{wrapInt64(schema.Field(0).Type, s.Funding.Time), wrapFloat64(s.Funding.Rate)}
 	default:
 		return nil, fmt.Errorf("data: cannot write a series of kind %s", s.Kind)
@@ -118,7 +141,7 @@ func seriesRecord(s *Series) (arrow.Record, error) {
 
 // Write writes s to w in the given format.
 func Write(w io.Writer, format Format, s *Series, opt WriteOptions) error {
-	rec, err := seriesRecord(s)
+	rec, err := seriesRecord(s, opt.Metadata)
 	if err != nil {
 		return err
 	}
@@ -211,8 +234,9 @@ func writeIPC(w io.Writer, rec arrow.Record, stream bool, opt WriteOptions) erro
 }
 
 // WriteFile writes s to path, choosing the format from the extension. It
-// writes to a temporary file in the same directory and renames it into
-// place, so a crash never leaves a half-written file under the final name.
+// writes to a temporary file in the same directory, flushes it to disk and
+// renames it into place, then flushes the directory, so neither a crash nor
+// a power cut leaves a half-written file under the final name.
 func WriteFile(path string, s *Series, opt WriteOptions) error {
 	format, err := FormatFromPath(path)
 	if err != nil {
@@ -227,10 +251,35 @@ func WriteFile(path string, s *Series, opt WriteOptions) error {
 		tmp.Close()
 		return fmt.Errorf("data: writing %s: %w", path, err)
 	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
+}
+
+// syncDir flushes a directory's entries (a rename) to disk. Filesystems
+// that cannot sync a directory (some network and Windows filesystems)
+// report an error that is not worth failing a finished write for.
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
+		return err
+	}
+	return nil
 }
 
 // positionWriter gives an io.Writer the one Seek the IPC file writer uses:

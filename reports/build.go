@@ -3,7 +3,6 @@ package reports
 import (
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"slices"
 	"sort"
 
@@ -16,6 +15,10 @@ type Options struct {
 	Conf float64 // interval level, default 0.95
 	Reps int     // bootstrap resamples, default 2000
 	Seed uint64  // bootstrap seed
+	// BlockDays is the length of the blocks of time the intervals
+	// resample when there are too few Monte Carlo paths; 0 means ∛(span
+	// in days), at least a day (see clusters.go).
+	BlockDays float64
 }
 
 func (o Options) withDefaults() Options {
@@ -36,6 +39,8 @@ type Report struct {
 	Paired   []PairedDiff    // isolated − cross, when both modes ran
 	Findings []string        // sentences computed from the numbers above
 	Conf     float64
+	// Resampling says what the intervals treat as independent (clusters.go).
+	Resampling Resampling
 }
 
 // SweepInfo describes the results a report is built from.
@@ -47,49 +52,77 @@ type SweepInfo struct {
 	Runs    int // rows: cells × modes × paths
 	Axes    []sweep.Axis
 	Modes   []string
+	// Warnings are the data's warnings from the manifest (coverage gaps
+	// the configuration accepted, coarse marks, dropped rows): every
+	// output shows them.
+	Warnings []string
 }
 
-// ModeStats summarise one margin mode over every run (cell × path).
+// ModeStats summarise one margin mode over every run (cell × path). Field
+// names are the metrics' names everywhere (run --json, runs.parquet,
+// summary.json, compare); liquidation counts and rates leave out events
+// after a run's ruin (backtest doc.go, Ruin), which LiquidationsAfterRuin
+// counts.
 type ModeStats struct {
-	Mode         string
-	Runs         int
-	Positions    int
-	Liquidations int
-	Years        float64 // Σ run spans
-	// AnyLiquidation is the share of runs with at least one liquidation.
+	Mode      string
+	Runs      int
+	Positions int
+	// Events that enter the rates: positions closed by a liquidation,
+	// partial-liquidation events, positions with either.
+	PositionsLiquidated   int
+	PartialLiquidations   int
+	PositionsTouched      int
+	LiquidationsAfterRuin int
+	ObservedYears         float64 // Σ runs' observed spans (to ruin, or the whole span)
+	// AnyLiquidation is the share of runs with at least one liquidation
+	// event.
 	AnyLiquidation risk.Interval
-	Per1000        risk.Interval // liquidations per 1,000 positions
-	PerYear        risk.Interval // liquidations per run-year
-	LossPct        risk.Dist     // % of equity each liquidation took
-	LossMedian     risk.Interval // median of LossPct, distribution-free interval
-	Ambiguity      float64       // share of liquidations the close policy would not have fired
+	// Rates per 1,000 positions opened and per observed run-year, with
+	// cluster-aware intervals (clusters.go).
+	PositionsLiquidatedPer1000 risk.Interval
+	PositionsLiquidatedPerYear risk.Interval
+	PartialLiquidationsPer1000 risk.Interval
+	PositionsTouchedPer1000    risk.Interval
+	LossPct                    risk.Dist     // % of equity each liquidation event took
+	LossMedian                 risk.Interval // median of LossPct, cluster-aware interval (clusters.go)
+	Ambiguity                  float64       // share of liquidation events the close policy would not have fired
 	// Survival to the first liquidation and to ruin, in years, and the
 	// longest a run was observed: the curves hold their last value until
 	// then.
 	FirstLiquidation []risk.SurvivalPoint
 	Ruin             []risk.SurvivalPoint
 	FollowUp         float64
-	// Means over runs, with t intervals.
-	ReturnOnCAR       risk.Interval
-	MarginUtilisation risk.Interval
-	IdleCapital       risk.Interval
-	EffectiveLeverage risk.Interval
-	TotalReturn       risk.Interval
-	MaxDrawdown       risk.Interval
-	FundingPaid       risk.Interval
+	// Capital efficiency, means over runs with t intervals: capital at
+	// risk (mean over a run's bars, and its peak; quote units) next to the
+	// return on the peak. RecommittedRuns counts runs whose return on peak
+	// capital at risk is below −100 %: they lost more than they ever had at
+	// risk at once, by committing margin again after losses.
+	CapitalAtRisk         risk.Interval
+	CapitalAtRiskPeak     risk.Interval
+	ReturnOnCapitalAtRisk risk.Interval
+	RecommittedRuns       int
+	MarginUtilisation     risk.Interval
+	IdleCapital           risk.Interval
+	EffectiveLeverage     risk.Interval
+	TotalReturn           risk.Interval
+	MaxDrawdown           risk.Interval
+	FundingPaid           risk.Interval
 }
 
-// LeverageStats summarise one mode at one leverage.
+// LeverageStats summarise one mode at one leverage (names as ModeStats).
 type LeverageStats struct {
-	Leverage       float64
-	Mode           string
-	Runs           int
-	Liquidations   int
-	AnyLiquidation risk.Interval
-	Per1000        risk.Interval
-	LossMedian     risk.Interval // % of equity, median with a distribution-free interval; NaN without liquidations
-	ReturnOnCAR    risk.Interval
-	TotalReturn    risk.Interval
+	Leverage                   float64
+	Mode                       string
+	Runs                       int
+	PositionsLiquidated        int
+	PartialLiquidations        int
+	AnyLiquidation             risk.Interval
+	PositionsLiquidatedPer1000 risk.Interval
+	PartialLiquidationsPer1000 risk.Interval
+	LossMedian                 risk.Interval // % of equity, median with a cluster-aware interval; NaN without liquidations
+	CapitalAtRiskPeak          risk.Interval
+	ReturnOnCapitalAtRisk      risk.Interval
+	TotalReturn                risk.Interval
 }
 
 // PairedDiff is isolated − cross of one metric over the runs both modes
@@ -98,7 +131,7 @@ type PairedDiff struct {
 	Metric string
 	Unit   string // UnitCount or UnitFraction
 	Pairs  int
-	Diff   risk.Interval // in Unit; with one pair Lo and Hi are NaN
+	Diff   risk.Interval // in Unit; NaN Lo and Hi when there is no interval (Report.Resampling says why)
 }
 
 // Units of a paired difference.
@@ -112,7 +145,7 @@ var pairedMetrics = []struct {
 	name, unit string
 	get        func(r *sweep.RunRow) float64
 }{
-	{"liquidations", UnitCount, func(r *sweep.RunRow) float64 { return float64(r.Metrics.Liquidations) }},
+	{pairedEventMetric, UnitCount, func(r *sweep.RunRow) float64 { return float64(r.Metrics.PositionsLiquidated) }},
 	{"total_return", UnitFraction, func(r *sweep.RunRow) float64 { return r.Metrics.TotalReturn }},
 	{"max_drawdown", UnitFraction, func(r *sweep.RunRow) float64 { return r.Metrics.MaxDrawdown }},
 	{"return_on_capital_at_risk", UnitFraction, func(r *sweep.RunRow) float64 { return r.Metrics.ReturnOnCapitalAtRisk }},
@@ -127,7 +160,7 @@ func Build(res *sweep.Results, opt Options) (*Report, error) {
 	}
 	man := res.Manifest
 	rep := &Report{Conf: opt.Conf, Sweep: SweepInfo{Hash: man.Hash, Version: man.Version, Cells: len(man.Cells),
-		Paths: man.Settings.Paths, Runs: len(res.Runs), Axes: man.Axes}}
+		Paths: man.Settings.Paths, Runs: len(res.Runs), Axes: man.Axes, Warnings: man.Warnings}}
 	byMode := map[string][]*sweep.RunRow{}
 	for k := range res.Runs {
 		r := &res.Runs[k]
@@ -139,15 +172,17 @@ func Build(res *sweep.Results, opt Options) (*Report, error) {
 		liqByMode[l.Mode] = append(liqByMode[l.Mode], l)
 	}
 	rep.Sweep.Modes = sortedModes(byMode)
+	cl := newClusters(res, opt)
 	for _, mode := range rep.Sweep.Modes {
-		rep.Modes = append(rep.Modes, modeStats(mode, byMode[mode], liqByMode[mode], opt.Conf))
+		rep.Modes = append(rep.Modes, modeStats(mode, byMode[mode], liqByMode[mode], opt.Conf, cl, mode))
 	}
 	if levAxis(man.Axes) {
-		rep.Leverage = leverageStats(rep.Sweep.Modes, byMode, liqByMode, opt.Conf)
+		rep.Leverage = leverageStats(rep.Sweep.Modes, byMode, liqByMode, opt.Conf, cl)
 	}
 	if iso, cross := byMode["isolated"], byMode["cross"]; len(iso) > 0 && len(cross) > 0 {
-		rep.Paired = paired(iso, cross, opt)
+		rep.Paired = cl.paired(iso, cross, res.Liquidations)
 	}
+	rep.Resampling = cl.resampling()
 	rep.Findings = findings(rep)
 	return rep, nil
 }
@@ -182,26 +217,32 @@ func levAxis(axes []sweep.Axis) bool {
 	return false
 }
 
-func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, conf float64) ModeStats {
+// modeStats summarises runs of one mode; its liquidation intervals come
+// from cl, under label. Events after a run's ruin are left out of every
+// liquidation figure but their count.
+func modeStats(mode string, runs []*sweep.RunRow, allLiqs []*sweep.LiquidationRow, conf float64, cl *clusters, label string) ModeStats {
 	ms := ModeStats{Mode: mode, Runs: len(runs)}
-	any := 0
 	first := make([]float64, len(runs))
 	firstObs := make([]bool, len(runs))
 	ruin := make([]float64, len(runs))
 	ruinObs := make([]bool, len(runs))
-	var roc, util, idle, lev, ret, dd, fund []float64
+	var car, peak, roc, util, idle, lev, ret, dd, fund []float64
 	for k, r := range runs {
 		m := &r.Metrics
 		ms.Positions += m.Positions
-		ms.Liquidations += m.Liquidations
-		ms.Years += m.Years
+		ms.PositionsLiquidated += m.PositionsLiquidated
+		ms.PartialLiquidations += m.PartialLiquidations
+		ms.PositionsTouched += m.PositionsTouched
+		ms.LiquidationsAfterRuin += m.LiquidationsAfterRuin
+		ms.ObservedYears += m.ObservedYears
 		ms.FollowUp = max(ms.FollowUp, m.Years)
-		if m.Liquidations > 0 {
-			any++
-		}
 		first[k], firstObs[k] = m.YearsToFirstLiquidation, !m.Censored
 		ruin[k], ruinObs[k] = m.YearsToRuin, m.Ruined
+		car, peak = append(car, m.CapitalAtRisk), append(peak, m.CapitalAtRiskPeak)
 		roc = append(roc, m.ReturnOnCapitalAtRisk)
+		if m.ReturnOnCapitalAtRisk < -1 {
+			ms.RecommittedRuns++
+		}
 		util = append(util, m.MarginUtilisation)
 		idle = append(idle, m.IdleCapital)
 		lev = append(lev, m.EffectiveLeverage)
@@ -209,24 +250,26 @@ func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, 
 		dd = append(dd, m.MaxDrawdown)
 		fund = append(fund, m.FundingPaid)
 	}
-	ms.AnyLiquidation = risk.Wilson(any, len(runs), conf)
-	ms.Per1000 = risk.PoissonRate(ms.Liquidations, float64(ms.Positions)/1000, conf)
-	ms.PerYear = risk.PoissonRate(ms.Liquidations, ms.Years, conf)
-	losses := lossPcts(liqs)
-	ms.LossPct = risk.Describe(losses)
-	ms.LossMedian = risk.MedianCI(losses, conf)
-	if len(liqs) > 0 {
+	ev := splitEvents(allLiqs)
+	ms.LossPct = risk.Describe(lossPcts(ev.all))
+	st := cl.intervals(label, runs, ev)
+	ms.AnyLiquidation, ms.LossMedian = st.anyLiq, st.lossMedian
+	ms.PositionsLiquidatedPer1000, ms.PositionsLiquidatedPerYear = st.full1000, st.fullYear
+	ms.PartialLiquidationsPer1000, ms.PositionsTouchedPer1000 = st.partial1000, st.touched1000
+	if len(ev.all) > 0 {
 		amb := 0
-		for _, l := range liqs {
+		for _, l := range ev.all {
 			if !l.CloseAlso {
 				amb++
 			}
 		}
-		ms.Ambiguity = float64(amb) / float64(len(liqs))
+		ms.Ambiguity = float64(amb) / float64(len(ev.all))
 	}
 	ms.FirstLiquidation = risk.KaplanMeier(first, firstObs, conf)
 	ms.Ruin = risk.KaplanMeier(ruin, ruinObs, conf)
-	ms.ReturnOnCAR = risk.MeanCI(roc, conf)
+	ms.CapitalAtRisk = risk.MeanCI(car, conf)
+	ms.CapitalAtRiskPeak = risk.MeanCI(peak, conf)
+	ms.ReturnOnCapitalAtRisk = risk.MeanCI(roc, conf)
 	ms.MarginUtilisation = risk.MeanCI(util, conf)
 	ms.IdleCapital = risk.MeanCI(idle, conf)
 	ms.EffectiveLeverage = risk.MeanCI(lev, conf)
@@ -234,6 +277,42 @@ func modeStats(mode string, runs []*sweep.RunRow, liqs []*sweep.LiquidationRow, 
 	ms.MaxDrawdown = risk.MeanCI(dd, conf)
 	ms.FundingPaid = risk.MeanCI(fund, conf)
 	return ms
+}
+
+// events are a set of runs' liquidation events that enter the rates (not
+// after ruin), by kind.
+type events struct {
+	all     []*sweep.LiquidationRow // full and partial
+	full    []*sweep.LiquidationRow // a position closed by a liquidation
+	partial []*sweep.LiquidationRow
+	touched []*sweep.LiquidationRow // each position's first event
+}
+
+// splitEvents sorts liquidation rows into events, leaving out those after
+// a run's ruin.
+func splitEvents(liqs []*sweep.LiquidationRow) events {
+	var ev events
+	type posKey struct {
+		cell, mode string
+		path, pos  int
+	}
+	seen := map[posKey]bool{}
+	for _, l := range liqs {
+		if l.AfterRuin {
+			continue
+		}
+		ev.all = append(ev.all, l)
+		if l.Partial {
+			ev.partial = append(ev.partial, l)
+		} else {
+			ev.full = append(ev.full, l)
+		}
+		if k := (posKey{l.CellID, l.Mode, l.Path, l.Position}); !seen[k] {
+			seen[k] = true
+			ev.touched = append(ev.touched, l)
+		}
+	}
+	return ev
 }
 
 // lossPct is a liquidation's loss as % of the equity just before it;
@@ -256,7 +335,7 @@ func lossPcts(liqs []*sweep.LiquidationRow) []float64 {
 	return out
 }
 
-func leverageStats(modes []string, byMode map[string][]*sweep.RunRow, liqByMode map[string][]*sweep.LiquidationRow, conf float64) []LeverageStats {
+func leverageStats(modes []string, byMode map[string][]*sweep.RunRow, liqByMode map[string][]*sweep.LiquidationRow, conf float64, cl *clusters) []LeverageStats {
 	var levs []float64
 	levOf := map[string]float64{} // cell id → leverage
 	for _, runs := range byMode {
@@ -284,40 +363,14 @@ func leverageStats(modes []string, byMode map[string][]*sweep.RunRow, liqByMode 
 					liqs = append(liqs, l)
 				}
 			}
-			ms := modeStats(mode, runs, liqs, conf)
-			ls := LeverageStats{Leverage: lev, Mode: mode, Runs: ms.Runs, Liquidations: ms.Liquidations, AnyLiquidation: ms.AnyLiquidation,
-				Per1000: ms.Per1000, LossMedian: ms.LossMedian, ReturnOnCAR: ms.ReturnOnCAR, TotalReturn: ms.TotalReturn}
+			ms := modeStats(mode, runs, liqs, conf, cl, mode+" at "+num(lev)+"×")
+			ls := LeverageStats{Leverage: lev, Mode: mode, Runs: ms.Runs, PositionsLiquidated: ms.PositionsLiquidated,
+				PartialLiquidations: ms.PartialLiquidations, AnyLiquidation: ms.AnyLiquidation,
+				PositionsLiquidatedPer1000: ms.PositionsLiquidatedPer1000, PartialLiquidationsPer1000: ms.PartialLiquidationsPer1000,
+				LossMedian: ms.LossMedian, CapitalAtRiskPeak: ms.CapitalAtRiskPeak, ReturnOnCapitalAtRisk: ms.ReturnOnCapitalAtRisk,
+				TotalReturn: ms.TotalReturn}
 			out = append(out, ls)
 		}
-	}
-	return out
-}
-
-// paired bootstraps isolated − cross over the (cell, path) pairs both
-// modes ran.
-func paired(iso, cross []*sweep.RunRow, opt Options) []PairedDiff {
-	type key struct {
-		cell string
-		path int
-	}
-	other := map[key]*sweep.RunRow{}
-	for _, r := range cross {
-		other[key{r.CellID, r.Path}] = r
-	}
-	var a, b []*sweep.RunRow
-	for _, r := range iso {
-		if c, ok := other[key{r.CellID, r.Path}]; ok {
-			a, b = append(a, r), append(b, c)
-		}
-	}
-	var out []PairedDiff
-	for k, pm := range pairedMetrics {
-		xa, xb := make([]float64, len(a)), make([]float64, len(b))
-		for i := range a {
-			xa[i], xb[i] = pm.get(a[i]), pm.get(b[i])
-		}
-		rng := rand.New(rand.NewPCG(opt.Seed, uint64(k)))
-		out = append(out, PairedDiff{Metric: pm.name, Unit: pm.unit, Pairs: len(a), Diff: risk.BootstrapMeanDiff(xa, xb, opt.Reps, opt.Conf, rng)})
 	}
 	return out
 }
@@ -327,29 +380,40 @@ func findings(rep *Report) []string {
 	var out []string
 	iso, cross := rep.mode("isolated"), rep.mode("cross")
 	if iso != nil && cross != nil {
-		out = append(out, rateFinding("Over all runs", iso.Per1000, cross.Per1000, iso.LossMedian, cross.LossMedian, rep.Conf))
+		out = append(out, rateFinding("Over all runs", iso.PositionsLiquidatedPer1000, cross.PositionsLiquidatedPer1000, iso.LossMedian, cross.LossMedian, rep.Conf))
 		// The leverage where the two modes differ most (rows come isolated,
 		// then cross, at each leverage).
 		best, bestRatio := -1, 0.0
 		for k := 0; k+1 < len(rep.Leverage); k++ {
 			a, b := rep.Leverage[k], rep.Leverage[k+1]
-			if a.Mode != "isolated" || b.Mode != "cross" || a.Leverage != b.Leverage || a.Liquidations == 0 {
+			if a.Mode != "isolated" || b.Mode != "cross" || a.Leverage != b.Leverage || a.PositionsLiquidated == 0 {
 				continue
 			}
-			if r := a.Per1000.Estimate / math.Max(b.Per1000.Estimate, 1e-9); r > bestRatio {
+			if r := a.PositionsLiquidatedPer1000.Estimate / math.Max(b.PositionsLiquidatedPer1000.Estimate, 1e-9); r > bestRatio {
 				best, bestRatio = k, r
 			}
 		}
 		if best >= 0 {
 			a, b := rep.Leverage[best], rep.Leverage[best+1]
-			out = append(out, rateFinding(fmt.Sprintf("At %s× leverage", num(a.Leverage)), a.Per1000, b.Per1000, a.LossMedian, b.LossMedian, rep.Conf))
+			out = append(out, rateFinding(fmt.Sprintf("At %s× leverage", num(a.Leverage)), a.PositionsLiquidatedPer1000, b.PositionsLiquidatedPer1000, a.LossMedian, b.LossMedian, rep.Conf))
 		}
 	}
 	for _, m := range rep.Modes {
-		if m.Runs > 0 {
-			out = append(out, fmt.Sprintf("%s: %s of runs had at least one liquidation (%s); mean return on capital at risk %s.",
-				m.Mode, pctInterval(m.AnyLiquidation), confText(rep.Conf), pctOf(m.ReturnOnCAR.Estimate)))
+		if m.Runs == 0 {
+			continue
 		}
+		s := fmt.Sprintf("%s: %s of runs had at least one liquidation (%s)", m.Mode, pctInterval(m.AnyLiquidation), confText(rep.Conf))
+		if m.PartialLiquidations > 0 {
+			s += fmt.Sprintf("; %s partial-liquidation events besides %s positions liquidated", thousands(m.PartialLiquidations), thousands(m.PositionsLiquidated))
+		}
+		s += fmt.Sprintf("; mean return on peak capital at risk %s (peak %s on average)", pctOf(m.ReturnOnCapitalAtRisk.Estimate), num(m.CapitalAtRiskPeak.Estimate))
+		if m.RecommittedRuns > 0 {
+			s += fmt.Sprintf("; %s below −100 %%, having committed lost margin again", plural(m.RecommittedRuns, "run"))
+		}
+		if m.LiquidationsAfterRuin > 0 {
+			s += fmt.Sprintf("; %s after ruin left out of the rates", plural(m.LiquidationsAfterRuin, "liquidation"))
+		}
+		out = append(out, s+".")
 	}
 	return out
 }
@@ -373,7 +437,7 @@ func rateFinding(where string, iso, cross, isoLoss, crossLoss risk.Interval, con
 	default:
 		return where + ", neither mode was liquidated."
 	}
-	s := fmt.Sprintf("%s, %s: %s vs %s liquidations per 1,000 positions (%s intervals %s and %s)", where, how,
+	s := fmt.Sprintf("%s, %s: %s vs %s positions liquidated per 1,000 (%s intervals %s and %s)", where, how,
 		num(iso.Estimate), num(cross.Estimate), confText(conf), rangeText(iso), rangeText(cross))
 	if !math.IsNaN(isoLoss.Estimate) {
 		s += fmt.Sprintf("; a median isolated liquidation took %s of equity", lossText(isoLoss))

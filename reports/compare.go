@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/marginlab/marginlab/backtest"
 	"github.com/marginlab/marginlab/backtest/sweep"
 )
 
@@ -17,21 +18,13 @@ var compareMetrics = []struct {
 	name string
 	agg  func(rows []*sweep.RunRow) float64
 }{
-	{"liquidations_per_1000", func(rows []*sweep.RunRow) float64 {
-		liq, pos := 0, 0
-		for _, r := range rows {
-			liq += r.Metrics.Liquidations
-			pos += r.Metrics.Positions
-		}
-		if pos == 0 {
-			return 0
-		}
-		return 1000 * float64(liq) / float64(pos)
-	}},
+	{"positions_liquidated_per_1000", per1000(func(m *backtest.Metrics) int { return m.PositionsLiquidated })},
+	{"partial_liquidations_per_1000", per1000(func(m *backtest.Metrics) int { return m.PartialLiquidations })},
+	{"positions_touched_per_1000", per1000(func(m *backtest.Metrics) int { return m.PositionsTouched })},
 	{"any_liquidation", func(rows []*sweep.RunRow) float64 {
 		n := 0
 		for _, r := range rows {
-			if r.Metrics.Liquidations > 0 {
+			if r.Metrics.PositionsTouched > 0 {
 				n++
 			}
 		}
@@ -46,7 +39,7 @@ var compareMetrics = []struct {
 		// no loss to take a median of (its LossMedianPct is 0).
 		s, n := 0.0, 0
 		for _, r := range rows {
-			if r.Metrics.Liquidations > 0 {
+			if r.Metrics.PositionsTouched > 0 {
 				s += r.Metrics.LossMedianPct
 				n++
 			}
@@ -55,6 +48,22 @@ var compareMetrics = []struct {
 	}},
 	{"fees", meanOf(func(r *sweep.RunRow) float64 { return r.Metrics.Fees })},
 	{"funding_paid", meanOf(func(r *sweep.RunRow) float64 { return r.Metrics.FundingPaid })},
+}
+
+// per1000 aggregates a count as events per 1,000 positions opened over
+// the runs (0 when none opened).
+func per1000(count func(m *backtest.Metrics) int) func(rows []*sweep.RunRow) float64 {
+	return func(rows []*sweep.RunRow) float64 {
+		n, pos := 0, 0
+		for _, r := range rows {
+			n += count(&r.Metrics)
+			pos += r.Metrics.Positions
+		}
+		if pos == 0 {
+			return 0
+		}
+		return 1000 * float64(n) / float64(pos)
+	}
 }
 
 func meanOf(get func(r *sweep.RunRow) float64) func(rows []*sweep.RunRow) float64 {

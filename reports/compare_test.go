@@ -10,7 +10,7 @@ import (
 )
 
 func runRow(cell, mode string, liqs, positions int, lossPct float64) sweep.RunRow {
-	return sweep.RunRow{CellID: cell, Mode: mode, Metrics: backtest.Metrics{Liquidations: liqs, Positions: positions, LossMedianPct: lossPct}}
+	return sweep.RunRow{CellID: cell, Mode: mode, Metrics: backtest.Metrics{PositionsLiquidated: liqs, PositionsTouched: liqs, Positions: positions, LossMedianPct: lossPct}}
 }
 
 func change(t *testing.T, c *Comparison, mode, metric string) Change {
@@ -38,7 +38,7 @@ func TestCompare(t *testing.T) {
 		runRow("a", "cross", 1, 100, 50), runRow("b", "cross", 0, 100, 0),
 		runRow("new", "cross", 0, 100, 0),
 	}}
-	th := map[string]float64{"liquidations_per_1000": 15, "loss_median_pct": 100}
+	th := map[string]float64{"positions_liquidated_per_1000": 15, "loss_median_pct": 100}
 	c, err := Compare(base, next, th)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +46,7 @@ func TestCompare(t *testing.T) {
 	if c.Matched != 4 || c.OnlyBase != 1 || c.OnlyNew != 1 {
 		t.Errorf("matched %d, only base %d, only new %d; want 4, 1, 1", c.Matched, c.OnlyBase, c.OnlyNew)
 	}
-	if ch := change(t, c, "isolated", "liquidations_per_1000"); ch.Base != 10 || ch.New != 30 || !ch.Crossed {
+	if ch := change(t, c, "isolated", "positions_liquidated_per_1000"); ch.Base != 10 || ch.New != 30 || !ch.Crossed {
 		t.Errorf("isolated rate: %+v, want 10 → 30 per 1,000, crossed", ch)
 	}
 	if ch := change(t, c, "isolated", "loss_median_pct"); ch.Base != 10 || ch.New != 25 || ch.Crossed {

@@ -65,15 +65,16 @@ func Figures(res *sweep.Results, rep *Report, eq EquitySource) (*FigureSet, erro
 				if l.Mode != mode {
 					continue
 				}
-				f.X, f.Y, f.Lo, f.Hi = append(f.X, l.Leverage), append(f.Y, l.Per1000.Estimate), append(f.Lo, l.Per1000.Lo), append(f.Hi, l.Per1000.Hi)
-				r.X, r.Y, r.Lo, r.Hi = append(r.X, l.Leverage), append(r.Y, l.ReturnOnCAR.Estimate), append(r.Lo, l.ReturnOnCAR.Lo), append(r.Hi, l.ReturnOnCAR.Hi) // fractions: the figure shows percent
+				rate, roc := l.PositionsLiquidatedPer1000, l.ReturnOnCapitalAtRisk
+				f.X, f.Y, f.Lo, f.Hi = append(f.X, l.Leverage), append(f.Y, rate.Estimate), append(f.Lo, rate.Lo), append(f.Hi, rate.Hi)
+				r.X, r.Y, r.Lo, r.Hi = append(r.X, l.Leverage), append(r.Y, roc.Estimate), append(r.Lo, roc.Lo), append(r.Hi, roc.Hi) // fractions: the figure shows percent
 			}
 			freq, roc = append(freq, f), append(roc, r)
 		}
-		f, err := figures.LiquidationFrequency(freq, "liquidations per 1,000 positions")
+		f, err := figures.LiquidationFrequency(freq, "positions liquidated per 1,000 positions")
 		add("liquidation frequency vs leverage", f, err)
 		f, err = figures.ReturnOnCapitalAtRisk(roc)
-		add("return on capital at risk vs leverage", f, err)
+		add("return on peak capital at risk vs leverage", f, err)
 	} else {
 		fs.Missing = append(fs.Missing, "liquidation frequency and return on capital at risk vs leverage: leverage was not swept")
 	}
@@ -158,9 +159,9 @@ func cellOverTime(res *sweep.Results, eq EquitySource) (*figures.Figure, error) 
 		c := counts[r.CellID]
 		switch r.Mode {
 		case "isolated":
-			c[0] = r.Metrics.Liquidations
+			c[0] = r.Metrics.PositionsLiquidated
 		case "cross":
-			c[1] = r.Metrics.Liquidations
+			c[1] = r.Metrics.PositionsLiquidated
 		}
 		counts[r.CellID] = c
 	}
@@ -240,7 +241,7 @@ func ratioGrid(res *sweep.Results) (figures.Grid, bool) {
 		}
 		if m := liq[r.Mode]; m != nil {
 			c := m[key{x, y}]
-			c[0] += r.Metrics.Liquidations
+			c[0] += r.Metrics.PositionsLiquidated
 			c[1] += r.Metrics.Positions
 			m[key{x, y}] = c
 		}

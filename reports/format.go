@@ -50,6 +50,9 @@ func pctOf(x float64) string { return pctText(100 * x) }
 func rangeText(iv risk.Interval) string { return "[" + num(iv.Lo) + ", " + num(iv.Hi) + "]" }
 
 func pctInterval(iv risk.Interval) string {
+	if math.IsNaN(iv.Lo) && math.IsNaN(iv.Hi) {
+		return pctOf(iv.Estimate)
+	}
 	return fmt.Sprintf("%s [%s, %s]", pctOf(iv.Estimate), num(100*iv.Lo), num(100*iv.Hi)+" %")
 }
 
@@ -81,7 +84,7 @@ func diffText(p PairedDiff) string {
 // diffInterval prints a paired difference's interval in diffText's unit.
 func diffInterval(p PairedDiff) string {
 	if math.IsNaN(p.Diff.Lo) && math.IsNaN(p.Diff.Hi) {
-		return "– (one pair)"
+		return "–" // why: the resampling notes
 	}
 	scale, unit := diffUnit(p)
 	return "[" + num(scale*p.Diff.Lo) + ", " + num(scale*p.Diff.Hi) + "]" + unit

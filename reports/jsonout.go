@@ -21,6 +21,12 @@ func WriteJSON(w io.Writer, r *Report) error {
 	return err
 }
 
+// JSONValue returns v as JSON-safe data in the report's conventions (struct
+// fields as snake_case keys in field order, NaN and infinities as null), so
+// that every output names a metric as the result tables do: run --json's
+// metrics are JSONValue(backtest.Metrics).
+func JSONValue(v any) any { return plain(reflect.ValueOf(v)) }
+
 // ordered is a JSON object whose keys keep the struct's field order.
 type ordered struct {
 	keys []string

@@ -53,22 +53,7 @@ func results(t testing.TB) (*sweep.Results, string) {
 			return
 		}
 		sweepDir = dir
-		plan, err := sweep.Expand([]byte(goldenSweep), filepath.Join(dir, "sweep.yaml"))
-		if err != nil {
-			sweepErr = err
-			return
-		}
-		m, _, err := plan.Cells[0].Config.Market(context.Background())
-		if err != nil {
-			sweepErr = err
-			return
-		}
-		sweepErr = sweep.Run(context.Background(), plan, m, sweep.Options{Out: dir, Equity: true, Version: "golden-test",
-			NewStrategy: func(s runconfig.StrategySpec, seed uint64) (backtest.Strategy, error) {
-				return strategy.New(s.Name, s.Params, seed)
-			},
-			NewSizer: func(s runconfig.SizingSpec) (backtest.Sizer, error) { return strategy.NewSizer(s.Kind, s.Params) },
-		})
+		sweepErr = runSweep(dir, goldenSweep, 0)
 	})
 	if sweepErr != nil {
 		t.Fatal(sweepErr)
@@ -78,6 +63,25 @@ func results(t testing.TB) (*sweep.Results, string) {
 		t.Fatal(err)
 	}
 	return res, sweepDir
+}
+
+// runSweep runs the sweep config yaml into dir with equity series, on
+// workers workers (0: GOMAXPROCS).
+func runSweep(dir, yaml string, workers int) error {
+	plan, err := sweep.Expand([]byte(yaml), filepath.Join(dir, "sweep.yaml"))
+	if err != nil {
+		return err
+	}
+	m, _, err := plan.Cells[0].Config.Market(context.Background())
+	if err != nil {
+		return err
+	}
+	return sweep.Run(context.Background(), plan, m, sweep.Options{Out: dir, Equity: true, Version: "golden-test", Workers: workers,
+		NewStrategy: func(s runconfig.StrategySpec, seed uint64) (backtest.Strategy, error) {
+			return strategy.New(s.Name, s.Params, seed)
+		},
+		NewSizer: func(s runconfig.SizingSpec) (backtest.Sizer, error) { return strategy.NewSizer(s.Kind, s.Params) },
+	})
 }
 
 func golden(t *testing.T, name string, got []byte) {
@@ -235,15 +239,15 @@ func syntheticResults(n int) *sweep.Results {
 			m := backtest.Metrics{Bars: 10000, Years: 0.1, Positions: 100 + rng.IntN(100), TotalReturn: rng.NormFloat64() * 0.1,
 				MaxDrawdown: rng.Float64() * 0.5, ReturnOnCapitalAtRisk: rng.NormFloat64(), MarginUtilisation: rng.Float64(), Censored: true, YearsToFirstLiquidation: 0.1, YearsToRuin: 0.1}
 			if mode == "isolated" {
-				m.Liquidations = rng.IntN(int(lev))
+				m.PositionsLiquidated = rng.IntN(int(lev))
 			} else {
-				m.Liquidations = rng.IntN(2)
+				m.PositionsLiquidated = rng.IntN(2)
 			}
-			if m.Liquidations > 0 {
+			if m.PositionsTouched = m.PositionsLiquidated; m.PositionsLiquidated > 0 {
 				m.Censored, m.YearsToFirstLiquidation = false, rng.Float64()*0.1
 			}
 			res.Runs = append(res.Runs, sweep.RunRow{CellID: id, Mode: mode, Params: map[string]any{"leverage": lev, "x": others[c/len(levs)%len(others)]}, Metrics: m})
-			for range m.Liquidations {
+			for range m.PositionsLiquidated {
 				res.Liquidations = append(res.Liquidations, sweep.LiquidationRow{CellID: id, Mode: mode,
 					LiquidationRecord: backtest.LiquidationRecord{MarginLost: 100 * rng.Float64(), EquityBefore: 10000}})
 			}

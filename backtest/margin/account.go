@@ -35,6 +35,7 @@ var (
 	ErrBadOrder           = errors.New("margin: bad order")
 	ErrNoPosition         = errors.New("margin: no such position")
 	ErrRemoveTooMuch      = errors.New("margin: more than the removable margin")
+	ErrBankrupt           = errors.New("margin: close past bankruptcy")
 )
 
 // Position is one symbol's position in one mode. Flat positions keep their
@@ -205,6 +206,15 @@ func (a *Account) refresh(p *Position) {
 		p.hasLiq = false
 		if p.Open() {
 			p.liq, p.hasLiq = a.rule.LiquidationPrice(p.Brackets, a.Venue.TakerFee, p.Side, p.Qty, p.Entry, p.collateral)
+			if !p.hasLiq && a.IsolatedLiquidatable(p, p.Entry) {
+				// No positive price solves the condition, yet it holds: it
+				// holds at every price (a short, or a long whose margin
+				// funding drained). A trigger every price reaches says so.
+				p.liq, p.hasLiq = math.Inf(1), true
+				if p.Side < 0 {
+					p.liq = 0
+				}
+			}
 		}
 	}
 	a.refreshWallet()

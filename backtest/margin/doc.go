@@ -24,10 +24,19 @@
 //   - Isolated: opening moves IM from the wallet to the position's margin;
 //     fees, realised PnL and funding of an isolated position are booked to
 //     its margin, which therefore absorbs every loss and is all it can lose.
-//     A full close returns what is left to the wallet; a partial close
-//     leaves it in the position.
-//   - Cross: fees, realised PnL and funding are booked to the wallet. IM is
+//     Funding may drive the margin below maintenance, or below zero, while
+//     the position stays open until the next liquidation test. A full close
+//     returns what is left to the wallet; a partial close leaves it in the
+//     position. A position's bracket table is the one in force when it
+//     opens from flat.
+//   - Cross: fees, realised PnL and funding are booked to the wallet (which
+//     may go negative while other cross positions carry the account). IM is
 //     a reservation against the wallet, not a transfer.
+//   - A close that would take an isolated margin below zero after its PnL
+//     and fee, or the wallet below zero when it closes the last cross
+//     position, is refused with ErrBankrupt: the caller liquidates the
+//     position at that price instead. So the insurance fund moves only
+//     inside a liquidation, and never pays funding.
 //   - Available balance for new orders and added margin: wallet − Σ cross
 //     IM (at mark) + min(0, Σ cross uPnL). Money in isolated margins is never
 //     available.

@@ -18,8 +18,9 @@ type Liquidation struct {
 	LiqPrice float64 // the position's liquidation price before settlement (NaN when it had none)
 	Settle   float64 // settlement price
 	// Lost is what the trader lost through this position: an isolated
-	// position's margin not returned to the wallet, or a cross position's
-	// share of the account's drop in equity.
+	// position's margin not returned to the wallet (0 when funding had
+	// already driven it below zero), or a cross position's share of the
+	// account's drop in equity.
 	Lost      float64
 	Fee       float64 // liquidation fee
 	Insurance float64 // net flow into the insurance fund (fee + remainder − shortfall)
@@ -31,7 +32,9 @@ type Liquidation struct {
 
 // LiquidationPrice returns an isolated position's cached liquidation price,
 // or solves a cross position's holding the other cross positions at their
-// marks. ok is false when no positive price liquidates.
+// marks. ok is false when no positive price liquidates. An isolated
+// position past its trigger at every price (margin drained by funding) has
+// the trigger +Inf (a long) or 0 (a short), which every price reaches.
 func (a *Account) LiquidationPrice(p *Position) (float64, bool) {
 	if !p.Open() {
 		return 0, false
@@ -166,7 +169,7 @@ func (a *Account) LiquidateIsolated(t int64, symbol string, settle float64) (Liq
 		return Liquidation{}, err
 	}
 	ev := Liquidation{Time: t, Symbol: symbol, Mode: Isolated, Side: p.Side, Entry: p.Entry, Settle: settle, LiqPrice: math.NaN()}
-	if lp, ok := a.LiquidationPrice(p); ok {
+	if lp, ok := a.LiquidationPrice(p); ok && lp > 0 && !math.IsInf(lp, 0) { // not the "any price" trigger (refresh)
 		ev.LiqPrice = lp
 	}
 	ev.EquityBefore = a.settleEquity(map[*Position]float64{p: settle})
@@ -175,10 +178,7 @@ func (a *Account) LiquidateIsolated(t int64, symbol string, settle float64) (Liq
 	walletBefore := a.walletF
 	q0 := p.Qty
 	for p.Open() {
-		q := p.Qty
-		if a.Venue.Partial.Enabled {
-			q = min(p.Qty, a.Venue.Partial.Step*q0)
-		}
+		q := a.Venue.Partial.StepQty(p.Qty, q0, settle)
 		ev.Fee += a.closeLiquidated(t, p, q, settle)
 		ev.Qty += q
 		a.refresh(p)
@@ -191,7 +191,10 @@ func (a *Account) LiquidateIsolated(t int64, symbol string, settle float64) (Liq
 		a.remainder(t, p.margin, math.Inf(1))
 		a.refresh(p)
 	}
-	ev.Lost = marginBefore - p.collateral - (a.walletF - walletBefore)
+	// What the trader lost in this event: the margin not returned. A margin
+	// that funding had already driven below zero loses nothing more (the
+	// fund's cover of it shows in Insurance).
+	ev.Lost = max(0, marginBefore-p.collateral-(a.walletF-walletBefore))
 	ev.Insurance = a.J.BalanceFloat(a.insurance) - insBefore
 	ev.EquityAfter = a.settleEquity(map[*Position]float64{p: settle})
 	return ev, nil
@@ -273,10 +276,7 @@ func (a *Account) LiquidateCross(t int64, settle []float64) []Liquidation {
 			if !p.Open() {
 				continue
 			}
-			q := p.Qty
-			if a.Venue.Partial.Enabled {
-				q = min(p.Qty, a.Venue.Partial.Step*q0[i])
-			}
+			q := a.Venue.Partial.StepQty(p.Qty, q0[i], settle[i])
 			evs[i].Fee += a.closeLiquidated(t, p, q, settle[i])
 			evs[i].Qty += q
 		}

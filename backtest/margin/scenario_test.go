@@ -188,7 +188,7 @@ func runScenario(t *testing.T, cmds []string) string {
 			acct().SetMark(f[1], num(f[2]))
 		case "funding":
 			paid := acct().ApplyFunding(now, f[1], num(f[2]), num(f[3]))
-			fmt.Fprintf(&out, "funding paid %s\n", fm(paid))
+			fmt.Fprintf(&out, "funding paid %s\n", fm(paid[Isolated]+paid[Cross]))
 		case "add":
 			errOut(acct().AddMargin(now, f[1], num(f[2])))
 		case "remove":

@@ -3,6 +3,7 @@ package margin
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/marginlab/marginlab/backtest/ledger"
 )
@@ -31,8 +32,9 @@ type Fill struct {
 
 // Fill executes an order at its price. It rejects, changing nothing, an
 // order whose margin and fee the available balance cannot cover
-// (ErrInsufficientMargin) and a leverage above the tier's maximum
-// (ErrLeverage).
+// (ErrInsufficientMargin), a leverage above the tier's maximum
+// (ErrLeverage), and a reduction past bankruptcy (ErrBankrupt: see
+// bankrupt), which the caller settles as a liquidation instead.
 func (a *Account) Fill(t int64, o Order) (Fill, error) {
 	if !(o.Price > 0) || math.IsInf(o.Price, 0) || o.Qty == 0 || math.IsNaN(o.Qty) || math.IsInf(o.Qty, 0) {
 		return Fill{}, fmt.Errorf("%w: %s qty %v at %v", ErrBadOrder, o.Symbol, o.Qty, o.Price)
@@ -82,6 +84,9 @@ func (a *Account) Fill(t int64, o Order) (Fill, error) {
 			return Fill{}, fmt.Errorf("%w: %s needs %.4f (margin + fee), %.4f available", ErrInsufficientMargin, o.Symbol, need, avail)
 		}
 	}
+	if reduce > 0 && a.bankrupt(p, reduce, o.Price, rate) {
+		return Fill{}, fmt.Errorf("%w: %s closing %v at %v would leave its collateral below zero", ErrBankrupt, o.Symbol, reduce, o.Price)
+	}
 	if reduce > 0 {
 		pnl, fee := a.reduce(t, p, reduce, o.Price, rate)
 		f.RealizedPnL += pnl
@@ -97,7 +102,9 @@ func (a *Account) Fill(t int64, o Order) (Fill, error) {
 // increase opens or adds to a position; the caller checked the balance.
 func (a *Account) increase(t int64, p *Position, side int, q, price, lev, rate float64) float64 {
 	if !p.Open() {
+		// A position's bracket table is the one in force when it opens.
 		p.Side, p.Qty, p.Entry, p.Leverage = side, 0, price, lev
+		p.Brackets, p.tier = a.Venue.BracketsFor(p.Symbol, time.Unix(0, t).UTC()), 0
 	}
 	p.Entry = (p.Qty*p.Entry + q*price) / (p.Qty + q)
 	p.Qty += q
@@ -111,6 +118,8 @@ func (a *Account) increase(t int64, p *Position, side int, q, price, lev, rate f
 
 // reduce closes q of p at price: realised PnL and fee are booked to the
 // isolated margin or the wallet. A full isolated close returns the margin.
+// The caller has ruled out a close past bankruptcy (bankrupt), so the
+// insurance fund takes no part.
 func (a *Account) reduce(t int64, p *Position, q, price, rate float64) (pnl, fee float64) {
 	pnl = float64(p.Side) * q * (price - p.Entry)
 	fee = q * price * rate
@@ -120,7 +129,6 @@ func (a *Account) reduce(t int64, p *Position, q, price, rate float64) (pnl, fee
 	}
 	a.J.Move(t, a.market, book, pnl, ledger.PnL)
 	a.J.Move(t, book, a.fees, fee, ledger.Fee)
-	a.coverShortfall(t, book)
 	before := p.Qty
 	p.Qty -= q
 	if p.Qty <= before*1e-12 { // closed, up to float rounding of q
@@ -132,8 +140,24 @@ func (a *Account) reduce(t int64, p *Position, q, price, rate float64) (pnl, fee
 	return pnl, fee
 }
 
-// coverShortfall has the insurance fund bring a negative balance to zero:
-// the trader never owes more than the account it lost.
+// bankrupt reports whether closing q of p at price would realise a loss
+// its collateral cannot pay: an isolated margin below zero after the PnL
+// and fee, or, closing the last cross position, a wallet below zero. The
+// trader cannot owe more than that collateral, and a venue would have
+// liquidated the position before such a close: the caller liquidates it at
+// price instead (doc.go of package backtest, Orders), so the insurance fund
+// moves only inside a liquidation.
+func (a *Account) bankrupt(p *Position, q, price, rate float64) bool {
+	left := float64(p.Side)*q*(price-p.Entry) - q*price*rate
+	if p.Mode == Isolated {
+		return p.collateral+left < 0
+	}
+	return len(a.cross) == 1 && q >= p.Qty && a.walletF+left < 0
+}
+
+// coverShortfall has the insurance fund bring a negative balance to zero
+// inside a liquidation: the trader never owes more than the account it
+// lost.
 func (a *Account) coverShortfall(t int64, acct ledger.Account) float64 {
 	return a.J.Cover(t, a.insurance, acct, ledger.Shortfall)
 }
@@ -232,31 +256,30 @@ func (a *Account) SetLeverage(t int64, symbol string, mode Mode, lev float64) er
 }
 
 // ApplyFunding settles one funding event for symbol: each open position
-// pays Side·Q·mark·rate (a negative amount is received). Cross positions pay
-// from the wallet; isolated ones from their margin, which moves their
-// liquidation price. Funding an isolated margin cannot pay is covered by the
-// insurance fund (the position is then due for liquidation anyway).
-func (a *Account) ApplyFunding(t int64, symbol string, rate, mark float64) float64 {
+// pays Side·Q·mark·rate (a negative amount is received); paid holds the
+// isolated position's payment at [Isolated] and the cross one's at [Cross]
+// (0 for a slot without an open position). Cross positions pay from the
+// wallet; isolated ones from their own margin, which moves their
+// liquidation price and may fall below maintenance or below zero: the
+// position is then due for liquidation at the next test. The insurance
+// fund never pays funding.
+func (a *Account) ApplyFunding(t int64, symbol string, rate, mark float64) (paid [2]float64) {
 	s := a.bySymbol[symbol]
 	if s == nil {
-		return 0
+		return paid
 	}
-	total := 0.0
-	for _, p := range s {
+	for mode, p := range s {
 		if p == nil || !p.Open() {
 			continue
 		}
 		pay := float64(p.Side) * p.Qty * mark * rate
-		total += pay
+		paid[mode] = pay
 		book := a.wallet
 		if p.Mode == Isolated {
 			book = p.margin
 		}
 		a.J.Move(t, book, a.funding, pay, ledger.Funding)
-		if p.Mode == Isolated {
-			a.coverShortfall(t, book)
-		}
 		a.refresh(p)
 	}
-	return total
+	return paid
 }

@@ -69,3 +69,34 @@ func BenchmarkDescribe(b *testing.B) {
 		})
 	}
 }
+
+func BenchmarkBootstrapRatio(b *testing.B) {
+	for _, clusters := range []int{50, 1000} {
+		gen := newRand(3)
+		num, den := make([]float64, clusters), make([]float64, clusters)
+		for i := range num {
+			num[i], den[i] = float64(gen.IntN(5)), 50+float64(gen.IntN(50))
+		}
+		b.Run(fmt.Sprintf("clusters=%d/reps=2000", clusters), func(b *testing.B) {
+			b.ReportAllocs()
+			rng := newRand(4)
+			for b.Loop() {
+				BootstrapRatio(num, den, 2000, 0.95, rng)
+			}
+		})
+	}
+}
+
+func BenchmarkClusterMedian(b *testing.B) {
+	gen := newRand(5)
+	const clusters = 50
+	values, of := make([]float64, 5000), make([]int, 5000)
+	for i := range values {
+		values[i], of[i] = gen.NormFloat64(), gen.IntN(clusters)
+	}
+	b.ReportAllocs()
+	rng := newRand(6)
+	for b.Loop() {
+		ClusterMedian(values, of, clusters, 2000, 0.95, rng)
+	}
+}

@@ -39,8 +39,16 @@ func quantile7(sorted []float64, p float64) float64 {
 	h := float64(n-1) * p
 	j := int(h)
 	frac := h - float64(j)
-	if j >= n-1 || frac == 0 {
+	if j >= n-1 || frac == 0 || sorted[j] == sorted[j+1] {
 		return sorted[min(j, n-1)]
+	}
+	// Between an infinite order statistic and another value the line is
+	// infinite (the formula would give Inf − Inf = NaN).
+	if math.IsInf(sorted[j], -1) {
+		return sorted[j]
+	}
+	if math.IsInf(sorted[j+1], 1) {
+		return sorted[j+1]
 	}
 	return sorted[j] + frac*(sorted[j+1]-sorted[j])
 }

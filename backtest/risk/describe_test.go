@@ -37,6 +37,19 @@ func TestQuantileType7(t *testing.T) {
 	for _, tt := range tests {
 		checkNear(t, tt.name, Quantile(tt.sorted, tt.p), tt.want, 1e-12)
 	}
+	// Infinite order statistics interpolate as R's quantile() does
+	// ((1 − h)·x_j + h·x_(j+1)): quantile(c(-Inf, 1), 0.5) = -Inf,
+	// quantile(c(1, Inf), 0.5) = Inf, quantile(c(Inf, Inf), 0.5) = Inf (the
+	// plain formula would give NaN from Inf − Inf).
+	inf := math.Inf(1)
+	for _, tt := range []struct {
+		sorted []float64
+		want   float64
+	}{{[]float64{-inf, 1}, -inf}, {[]float64{1, inf}, inf}, {[]float64{inf, inf}, inf}, {[]float64{-inf, -inf, 2}, -inf}} {
+		if q := Quantile(tt.sorted, 0.5); q != tt.want {
+			t.Errorf("Quantile(%v, 0.5) = %v, want %v", tt.sorted, q, tt.want)
+		}
+	}
 	if q := Quantile(nil, 0.5); !math.IsNaN(q) {
 		t.Errorf("Quantile(empty) = %v, want NaN", q)
 	}

@@ -55,8 +55,43 @@ func Wilson(successes, trials int, conf float64) Interval {
 	if trials == 0 {
 		return nanInterval()
 	}
-	n := float64(trials)
-	p := float64(successes) / n
+	return wilsonScore(successes, trials, float64(trials), z)
+}
+
+// WilsonClusters returns the share p̂ = x/n of successes = x in trials = n
+// that fall into clusters = G independent clusters whose trials may depend
+// on each other (the runs of every cell on one Monte Carlo path share its
+// prices), with Wilson's score interval computed as if there were G trials:
+// the Wilson formula with p̂ and n replaced by G. For G clusters of m trials
+// with intra-cluster correlation ρ ∈ [0, 1], Var(p̂) = p(1 − p)/(Gm) ·
+// (1 + (m − 1)ρ) ≤ p(1 − p)/G (the design effect, Kish 1965, §5.4), so
+// G is a floor on the effective number of trials and the interval is
+// conservative whatever the dependence within clusters; with G = n it is
+// Wilson(x, n). With one cluster (one price history) it is as wide as one
+// trial allows. Lo = 0 when x = 0 and Hi = 1 when x = n, as in Wilson.
+//
+// trials = 0 gives an all-NaN Interval. It panics when trials < 0,
+// successes < 0, successes > trials, clusters < 1 or clusters > trials when
+// trials > 0, and when conf is outside (0, 1).
+func WilsonClusters(successes, trials, clusters int, conf float64) Interval {
+	z := normalCritical("WilsonClusters", conf)
+	if trials < 0 || successes < 0 || successes > trials {
+		panic(fmt.Sprintf("risk.WilsonClusters: %d successes in %d trials", successes, trials))
+	}
+	if trials == 0 {
+		return nanInterval()
+	}
+	if clusters < 1 || clusters > trials {
+		panic(fmt.Sprintf("risk.WilsonClusters: %d clusters for %d trials", clusters, trials))
+	}
+	return wilsonScore(successes, trials, float64(clusters), z)
+}
+
+// wilsonScore is the Wilson interval around p̂ = successes/trials with n
+// trials in the formula (n = trials for Wilson, the number of clusters for
+// WilsonClusters) and critical value z.
+func wilsonScore(successes, trials int, n, z float64) Interval {
+	p := float64(successes) / float64(trials)
 	z2 := z * z
 	den := 1 + z2/n
 	centre := (p + z2/(2*n)) / den

@@ -21,11 +21,17 @@ import (
 //
 // From files: every file is loaded with data.Load, its kind given
 // explicitly by its key (candles, mark, funding) and naive times read in
-// data.tz; each series is cut to [data.start, data.end); data.NewMarket
-// aligns them (data.align) and resamples to data.timeframe when set. A
-// problem in a file is the loader's *data.InputError, returned as is; a
-// missing file or a glob that does not match exactly one file is an *Error
-// naming the key.
+// data.tz; the candles are cut to [data.start, data.end) (mark and funding
+// series are passed whole, so that their interval and coverage are judged
+// on the whole file); data.NewMarket aligns them (data.align), puts funding
+// stamps on the hour, resamples to data.timeframe when set, and checks that
+// every funding and mark file covers the period (data.coverage). A problem
+// in a file is the loader's *data.InputError, returned as is; a missing
+// file or a glob that does not match exactly one file is an *Error naming
+// the key; files that do not cover the period are one error naming each
+// file, its key and line, the gap, and the fix (see coverage.go), which
+// matches data.ErrCoverage. Under data.coverage accept the same gaps are
+// warnings naming the file.
 //
 // Synthetic (no data.symbols): data.Synthesize generates the market, which
 // then takes the same cut, alignment and resampling.
@@ -34,6 +40,7 @@ import (
 func (f *File) Market(ctx context.Context) (*data.Market, []error, error) {
 	var inputs []data.SymbolInput
 	var warns []error
+	paths := map[string]SymbolFiles{} // resolved, by symbol
 	if f.Synthetic() {
 		m, err := data.Synthesize(f.synthConfig())
 		if err != nil {
@@ -49,19 +56,22 @@ func (f *File) Market(ctx context.Context) (*data.Market, []error, error) {
 			return nil, nil, f.ErrorAt("data.tz", err)
 		}
 		for _, name := range f.SymbolNames() {
-			in, w, err := f.loadSymbol(ctx, name, loc)
+			in, p, w, err := f.loadSymbol(ctx, name, loc)
 			if err != nil {
 				return nil, nil, err
 			}
 			inputs = append(inputs, in)
+			paths[name] = p
 			warns = append(warns, w...)
 		}
 	}
 	if err := f.cut(inputs); err != nil {
 		return nil, nil, err
 	}
-	var opt data.MarketOptions
+	opt := data.MarketOptions{FundingSnap: data.DefaultFundingSnap}
 	opt.Align, _ = data.ParseAlignment(f.Data.Align)
+	opt.FundingCoverage, _ = data.ParseCoveragePolicy(f.Data.Coverage.Funding)
+	opt.MarkCoverage, _ = data.ParseCoveragePolicy(f.Data.Coverage.Mark)
 	if f.Data.Timeframe != "" {
 		tf, err := data.ParseTimeframe(f.Data.Timeframe)
 		if err != nil {
@@ -71,20 +81,30 @@ func (f *File) Market(ctx context.Context) (*data.Market, []error, error) {
 	}
 	m, w, err := data.NewMarket(inputs, opt)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, f.coverageError(err, paths)
 	}
-	return m, append(warns, w...), nil
+	return m, append(warns, f.coverageWarnings(w, paths)...), nil
 }
 
-// loadSymbol loads one symbol's files.
-func (f *File) loadSymbol(ctx context.Context, name string, loc *time.Location) (data.SymbolInput, []error, error) {
+// loadSymbol loads one symbol's files and returns them with the paths they
+// were read from.
+func (f *File) loadSymbol(ctx context.Context, name string, loc *time.Location) (data.SymbolInput, SymbolFiles, []error, error) {
 	in := data.SymbolInput{Name: name}
 	files := f.Data.Symbols[name]
+	var paths SymbolFiles
 	var warns []error
 	load := func(key, pattern string, kind data.Kind) (*data.Series, error) {
 		path, err := f.resolve("data.symbols."+name+"."+key, pattern)
 		if err != nil {
 			return nil, err
+		}
+		switch kind {
+		case data.KindCandles:
+			paths.Candles = path
+		case data.KindMark:
+			paths.Mark = path
+		case data.KindFunding:
+			paths.Funding = path
 		}
 		s, err := data.Load(ctx, path, data.LoadOptions{Kind: kind, Location: loc})
 		if err != nil {
@@ -101,24 +121,24 @@ func (f *File) loadSymbol(ctx context.Context, name string, loc *time.Location) 
 	}
 	c, err := load("candles", files.Candles, data.KindCandles)
 	if err != nil {
-		return in, nil, err
+		return in, paths, nil, err
 	}
 	in.Candles = c.Bars
 	if files.Mark != "" {
 		m, err := load("mark", files.Mark, data.KindMark)
 		if err != nil {
-			return in, nil, err
+			return in, paths, nil, err
 		}
 		in.Mark = &m.Bars
 	}
 	if files.Funding != "" {
 		fu, err := load("funding", files.Funding, data.KindFunding)
 		if err != nil {
-			return in, nil, err
+			return in, paths, nil, err
 		}
 		in.Funding = &fu.Funding
 	}
-	return in, warns, nil
+	return in, paths, warns, nil
 }
 
 // resolve turns a path or glob of the file into one path.
@@ -145,7 +165,10 @@ func (f *File) resolve(key, pattern string) (string, error) {
 	return "", f.ErrorAt(key, fmt.Errorf("glob %q matches %d files, want exactly one: %s", pattern, len(matches), strings.Join(shown, ", ")))
 }
 
-// cut keeps every series' rows in [data.start, data.end).
+// cut keeps the candles in [data.start, data.end). Mark and funding series
+// stay whole: data.NewMarket clips them to the market's span, and judges
+// their interval and coverage on all they hold (a funding event just
+// before data.start is what shows that the first bars are covered).
 func (f *File) cut(inputs []data.SymbolInput) error {
 	if f.Data.Start == "" && f.Data.End == "" {
 		return nil
@@ -179,18 +202,6 @@ func (f *File) cut(inputs []data.SymbolInput) error {
 				data.FormatTime(c.Time[0]), data.FormatTime(c.Time[len(c.Time)-1]))
 		}
 		in.Candles = c.Slice(i, j)
-		if in.Mark != nil {
-			i, j := span(in.Mark.Time)
-			m := in.Mark.Slice(i, j)
-			in.Mark = &m
-			if i == j {
-				in.Mark = nil
-			}
-		}
-		if in.Funding != nil {
-			i, j := span(in.Funding.Time)
-			in.Funding = &data.Funding{Time: in.Funding.Time[i:j], Rate: in.Funding.Rate[i:j]}
-		}
 	}
 	return nil
 }
@@ -270,9 +281,10 @@ func (f *File) Engine(v *venue.Venue, sizer backtest.Sizer) backtest.Config {
 			TopUpCap:    f.MarginPolicy.TopUpCap,
 			SweepBelow:  f.MarginPolicy.SweepBelow,
 		},
-		RuinFraction: f.Ruin,
-		NearMiss:     f.NearMiss,
-		Every:        f.RecordEvery,
+		RuinFraction:   f.Ruin,
+		TradeAfterRuin: f.TradeAfterRuin,
+		NearMiss:       f.NearMiss,
+		Every:          f.RecordEvery,
 	}
 }
 

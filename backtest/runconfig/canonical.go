@@ -44,6 +44,7 @@ func (f *File) canonicalMap() map[string]any {
 		"tz":        f.Data.TZ,
 		"timeframe": orNull(f.Data.Timeframe),
 		"align":     f.Data.Align,
+		"coverage":  map[string]any{"funding": f.Data.Coverage.Funding, "mark": f.Data.Coverage.Mark},
 	}
 	if f.Synthetic() {
 		s := f.Data.Synthetic
@@ -96,10 +97,11 @@ func (f *File) canonicalMap() map[string]any {
 			"top_up_cap":    f.MarginPolicy.TopUpCap,
 			"sweep_below":   f.MarginPolicy.SweepBelow,
 		},
-		"ruin":         f.Ruin,
-		"near_miss":    f.NearMiss,
-		"record_every": f.RecordEvery,
-		"seed":         f.Seed,
+		"ruin":             f.Ruin,
+		"trade_after_ruin": f.TradeAfterRuin,
+		"near_miss":        f.NearMiss,
+		"record_every":     f.RecordEvery,
+		"seed":             f.Seed,
 	}
 }
 

@@ -30,6 +30,9 @@
 //	  tz: UTC                  # IANA zone of naive times in the files
 //	  timeframe: null          # resample to it; null keeps the data's own
 //	  align: intersect         # intersect or union (see data.Alignment)
+//	  coverage:                # what a file that misses part of the run is (data.CoveragePolicy)
+//	    funding: strict        # strict (an error) or accept (a warning on every output)
+//	    mark: strict           # strict or accept
 //	venue: binance-usdm        # a preset (venue.PresetNames) or a venue file
 //	fees: {maker: null, taker: null}   # override the venue's rates; maker in [-0.01, 0.1), taker in [0, 0.1)
 //	capital: 10000             # starting wallet, quote units, > 0
@@ -49,6 +52,7 @@
 //	  top_up_cap: 1            # > 0 (multiple of the initial margin)
 //	  sweep_below: 0           # below top_up_at when both are set
 //	ruin: 0.1                  # in (0, 1)
+//	trade_after_ruin: false    # keep trading after ruin
 //	near_miss: 0.8             # in (0, 1]
 //	record_every: 1            # ≥ 1
 //	seed: 1                    # strategy seed (random strategy), any integer ≥ 0
@@ -71,6 +75,26 @@
 //
 // Problems in data files are the loader's *data.InputError, reported by
 // File.Market.
+//
+// # Funding times and coverage
+//
+// File.Market passes the whole mark and funding files to data.NewMarket
+// (only the candles are cut to data.start and data.end), which puts funding
+// events stamped within 5 s of a whole hour on that hour and checks that
+// each file covers the run: a funding file must have an event at every
+// funding time after the first bar up to the last (its interval is the
+// median spacing of its events; a spacing over 1.5 intervals is a hole), a
+// mark file a candle at every bar. Under data.coverage strict (the default)
+// what a file misses is one error naming, per file, its key and line, its
+// path, the gap (first and last missing time), and the fix: the data.start
+// and data.end that leave every gap out (or, for a hole, the ways around
+// it), or data.coverage accept. Under accept the run goes on (no funding is
+// charged at missing funding times; trade prices stand in for missing
+// marks) and each gap is a warning naming the file, which every output
+// carries: run's table and summary.json, a sweep's manifest and the report.
+// A mark file coarser than the candles (8h marks next to 5m candles) is not
+// used for liquidation checks but values funding (data.Funding.Mark); a
+// warning says so, and its coverage is checked at the funding times.
 //
 // # Canonical form
 //

@@ -41,8 +41,10 @@ type File struct {
 	ReduceToFit    bool         `yaml:"reduce_to_fit"`
 	MarginPolicy   MarginPolicy `yaml:"margin_policy"`
 	Ruin           float64      `yaml:"ruin"`
-	NearMiss       float64      `yaml:"near_miss"`
-	RecordEvery    int          `yaml:"record_every"`
+	// TradeAfterRuin keeps trading after ruin (backtest.Config).
+	TradeAfterRuin bool    `yaml:"trade_after_ruin"`
+	NearMiss       float64 `yaml:"near_miss"`
+	RecordEvery    int     `yaml:"record_every"`
 	// Seed seeds the strategy (the random strategy; others ignore it).
 	Seed uint64 `yaml:"seed"`
 
@@ -76,6 +78,17 @@ type Data struct {
 	Timeframe string `yaml:"timeframe"`
 	// Align is how symbols share a timeline: intersect or union.
 	Align string `yaml:"align"`
+	// Coverage says what a funding or mark file that does not cover the
+	// run's period is: an error (strict) or a warning on every output
+	// (accept).
+	Coverage Coverage `yaml:"coverage"`
+}
+
+// Coverage holds data.CoveragePolicy names per kind of series: strict or
+// accept.
+type Coverage struct {
+	Funding string `yaml:"funding"`
+	Mark    string `yaml:"mark"`
 }
 
 // Synthetic configures data.Synthesize.
@@ -133,6 +146,7 @@ func Default() *File {
 			Synthetic: Synthetic{Symbols: []string{"BTC", "ETH"}, Timeframe: "5m", Bars: 20000, Seed: 1, AnnualVol: 0.6},
 			TZ:        "UTC",
 			Align:     "intersect",
+			Coverage:  Coverage{Funding: "strict", Mark: "strict"},
 		},
 		VenueName:    "binance-usdm",
 		Capital:      10000,

@@ -133,7 +133,7 @@ func TestUnknownKeys(t *testing.T) {
 		{"nested", "capital: 5000\nstrategy:\n  name: sma_cross\n  parms: {fast: 5}\n",
 			[]string{"c.yaml:4: strategy.parms: unknown key; allowed: name, params"}},
 		{"top level with suggestion", "capital: 5000\nstart: 2024-01-01\n",
-			[]string{"c.yaml:2: start: unknown key; allowed: data, venue, fees, capital, leverage, strategy, sizing, modes, hybrid_isolated, intrabar, slippage, cooldown, stop_at_liq, reduce_to_fit, margin_policy, ruin, near_miss, record_every, seed (did you mean data.start?)"}},
+			[]string{"c.yaml:2: start: unknown key; allowed: data, venue, fees, capital, leverage, strategy, sizing, modes, hybrid_isolated, intrabar, slippage, cooldown, stop_at_liq, reduce_to_fit, margin_policy, ruin, trade_after_ruin, near_miss, record_every, seed (did you mean data.start?)"}},
 		{"symbol files", "data:\n  symbols:\n    BTC: {candle: x.parquet}\n",
 			[]string{
 				"c.yaml:3: data.symbols.BTC.candle: unknown key; allowed: candles, mark, funding",
@@ -214,7 +214,7 @@ intrabar: x
 	}
 	// Decoding and value problems together: both are reported.
 	got = problems(t, "capital: -5\nstrategy: {nme: x}\n")
-	if len(got) != 2 || !strings.Contains(got[0], "capital = -5: must be positive") || !strings.Contains(got[1], "strategy.nme: unknown key") {
+	if len(got) != 2 || !strings.Contains(got[0], "capital = -5: must be between 1 and 1e+12") || !strings.Contains(got[1], "strategy.nme: unknown key") {
 		t.Errorf("mixed problems: %q", got)
 	}
 }
@@ -222,7 +222,9 @@ intrabar: x
 // TestValidateMessages: one bad value at a time.
 func TestValidateMessages(t *testing.T) {
 	tests := []struct{ doc, want string }{
-		{"capital: 0\n", "capital = 0: must be positive"},
+		{"capital: 0\n", "capital = 0: must be between 1 and 1e+12 quote units"},
+		{"capital: 1e-300\n", "capital = 1e-300: must be between 1 and 1e+12 quote units"},
+		{"capital: 1e300\n", "capital = 1e+300: must be between 1 and 1e+12 quote units"},
 		{"leverage: .nan\n", "leverage = NaN: must be at least 1"},
 		{"modes: []\n", "modes: missing; want a list of isolated, cross or hybrid"},
 		{"modes: [cross, cross]\n", `modes[1] = "cross": duplicate mode`},
@@ -252,6 +254,8 @@ func TestValidateMessages(t *testing.T) {
 		{"data: {synthetic: {annual_vol: 0}}\n", "data.synthetic.annual_vol = 0: must be in (0, 5]"},
 		{"data: {synthetic: {timeframe: 1ms}}\n", `data.synthetic.timeframe = "1ms": want a timeframe of at least 1s`},
 		{"data: {symbols: {BTC: {mark: m.parquet}}}\n", "data.symbols.BTC.candles: missing; want the path (or glob) of BTC's trade candles"},
+		{"data: {symbols: {}}\n", `data.symbols = "{}": empty: name at least one symbol`},
+		{"data:\n  symbols:\n", `data.symbols = "{}": empty: name at least one symbol`},
 	}
 	for _, tt := range tests {
 		got := problems(t, tt.doc)
@@ -295,6 +299,7 @@ stop_at_liq: 0.5
 reduce_to_fit: true
 margin_policy: {top_up_at: 0.7, top_up_amount: 0.25, top_up_cap: 2, sweep_below: 0.2}
 ruin: 0.2
+trade_after_ruin: true
 near_miss: 0.9
 record_every: 12
 `)
@@ -308,7 +313,7 @@ record_every: 12
 	cfg := f.Engine(v, nil)
 	want := backtest.Config{Venue: v, Capital: 5000, Leverage: 20, Policy: backtest.AtClose, Slippage: 0.001, Cooldown: 3,
 		StopAtLiq: 0.5, ReduceToFit: true, Margin: backtest.MarginPolicy{TopUpAt: 0.7, TopUpAmount: 0.25, TopUpCap: 2, SweepBelow: 0.2},
-		RuinFraction: 0.2, NearMiss: 0.9, Every: 12}
+		RuinFraction: 0.2, TradeAfterRuin: true, NearMiss: 0.9, Every: 12}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("Engine:\n got %+v\nwant %+v", cfg, want)
 	}

@@ -24,7 +24,9 @@ data:
 
   # Real data instead: per symbol, a file or a glob matching exactly one file,
   # Parquet, Arrow IPC (Feather) or CSV. 'candles' is required; 'mark' (mark-price
-  # candles, drive liquidation checks) and 'funding' (funding rates) are optional.
+  # candles, drive liquidation checks; a coarser series, such as 8h marks next to
+  # 5m candles, only values funding) and 'funding' (funding rates; a time stamped
+  # within 5 s of a whole hour is put on that hour) are optional.
   # With 'symbols' given, 'synthetic' is ignored.
   # symbols:
   #   BTCUSDT:
@@ -39,6 +41,10 @@ data:
   tz: UTC                 # IANA zone of naive (zone-less) times in the files
   timeframe: null         # resample every symbol to this (a multiple of the data's); null: keep
   align: intersect        # intersect: only times every symbol has; union: fill gaps with flat bars
+  coverage:               # a mark or funding file that misses part of the run (starts after its
+    funding: strict       # first bar, ends before its last, or has a hole): strict: an error naming
+    mark: strict          # the gap and the start/end that avoid it; accept: run anyway (no funding,
+                          # or trade prices, there), with a warning on every output
 
 venue: binance-usdm       # preset (binance-usdm, bybit-linear, okx-swap, gate-usdt, hyperliquid,
                           # dydx-v4) or the path of a venue file (YAML or JSON)
@@ -47,7 +53,8 @@ fees:                     # override the venue's fee rates (fractions of notiona
   taker: null             # in [0, 0.1); every fill pays it (fills are market orders)
 
 capital: 10000            # starting wallet, quote units (USDT); > 0
-leverage: 10              # leverage of every position, ≥ 1 (capped per tier by the venue)
+leverage: 10              # leverage of every position, ≥ 1; an order whose notional falls in a bracket
+                          # tier with a lower maximum leverage is refused (counted by reason)
 
 strategy:                 # decides a target side per symbol at every bar's close
   name: sma_cross         # hold, sma_cross, breakout, mean_revert, random, funding_carry
@@ -70,7 +77,9 @@ margin_policy:            # automatic isolated-margin management at each close; 
   top_up_amount: 0.5      # each top-up, a multiple of the position's initial margin, > 0
   top_up_cap: 1           # total top-ups per position, a multiple of its initial margin, > 0
   sweep_below: 0          # return removable margin when the ratio is at most this, [0, 1], below top_up_at
-ruin: 0.1                 # ruin: equity at or below this fraction of capital, (0, 1)
+ruin: 0.1                 # ruin: equity at or below this fraction of capital, (0, 1); a ruined run
+                          # opens no new position and its later liquidations enter no rate
+trade_after_ruin: false   # true: keep opening positions after ruin and count every event
 near_miss: 0.8            # margin ratio that counts as a near miss when no liquidation follows, (0, 1]
 record_every: 1           # record equity and margin every N bars (metrics always use every bar), ≥ 1
 seed: 1                   # strategy seed (the random strategy), any integer ≥ 0

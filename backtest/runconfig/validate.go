@@ -3,6 +3,7 @@ package runconfig
 import (
 	"errors"
 	"fmt"
+	"github.com/marginlab/marginlab/backtest"
 	"math"
 	"os"
 	"slices"
@@ -57,6 +58,8 @@ func (f *File) Validate(checks ...Check) error {
 				missing(p+".candles", "want the path (or glob) of %s's trade candles", name)
 			}
 		}
+	} else if f.idx.has("data.symbols") {
+		bad("data.symbols", "{}", "empty: name at least one symbol and its files (data.symbols.BTCUSDT.candles: ...), or remove data.symbols to run on the synthetic market")
 	} else {
 		s := &d.Synthetic
 		p := "data.synthetic"
@@ -102,6 +105,11 @@ func (f *File) Validate(checks ...Check) error {
 	if _, err := data.ParseAlignment(d.Align); err != nil || d.Align == "" {
 		bad("data.align", d.Align, "want intersect or union")
 	}
+	for _, c := range []struct{ key, value string }{{"funding", d.Coverage.Funding}, {"mark", d.Coverage.Mark}} {
+		if _, err := data.ParseCoveragePolicy(c.value); err != nil || c.value == "" {
+			bad("data.coverage."+c.key, c.value, "want strict (a file that does not cover the run is an error) or accept (a warning on every output)")
+		}
+	}
 
 	// venue and money
 	if f.VenueName == "" {
@@ -117,8 +125,8 @@ func (f *File) Validate(checks ...Check) error {
 	if t := f.Fees.Taker; t != nil && !(*t >= 0 && *t < 0.1) {
 		bad("fees.taker", *t, "must be in [0, 0.1) (a fraction of notional)")
 	}
-	if !(f.Capital > 0) || !finite(f.Capital) {
-		bad("capital", f.Capital, "must be positive (quote units)")
+	if !(f.Capital >= backtest.MinCapital && f.Capital <= backtest.MaxCapital) {
+		bad("capital", f.Capital, "must be between %g and %g quote units (the range the money ledger keeps exactly)", backtest.MinCapital, backtest.MaxCapital)
 	}
 	if !(f.Leverage >= 1) || !finite(f.Leverage) {
 		bad("leverage", f.Leverage, "must be at least 1")

@@ -65,6 +65,19 @@ func (idx *lineIndex) line(path string) int {
 	return idx.Line(path)
 }
 
+// has reports whether the file gives the key at path (null included).
+func (idx *lineIndex) has(path string) bool {
+	if idx == nil {
+		return false
+	}
+	for _, v := range idx.values {
+		if v.path == path {
+			return true
+		}
+	}
+	return false
+}
+
 // allowedKeys lists the keys allowed in the mapping at path, as the
 // struct tags of the type that decodes it.
 func allowedKeys(path string) string {
@@ -76,6 +89,8 @@ func allowedKeys(path string) string {
 		t = reflect.TypeFor[Data]()
 	case path == "data.synthetic":
 		t = reflect.TypeFor[Synthetic]()
+	case path == "data.coverage":
+		t = reflect.TypeFor[Coverage]()
 	case strings.HasPrefix(path, "data.symbols."):
 		t = reflect.TypeFor[SymbolFiles]()
 	case path == "fees":

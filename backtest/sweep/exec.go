@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,6 +53,9 @@ type Options struct {
 	Trades  bool // also write trades.parquet (every fill)
 	Equity  bool // also write equity.parquet (the downsampled series)
 	Version string
+	// Warnings are the market's warnings (runconfig's File.Market returns
+	// them), recorded in the manifest so that the report shows them.
+	Warnings []string
 	// NewStrategy and NewSizer build a cell's strategy and sizer (package
 	// strategy provides them; backtest packages cannot import it).
 	NewStrategy func(spec runconfig.StrategySpec, seed uint64) (backtest.Strategy, error)
@@ -107,6 +111,13 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 	if err := os.MkdirAll(filepath.Join(opt.Out, "jobs"), 0o755); err != nil {
 		return err
 	}
+	// The manifest keeps the market's warnings and the venue's (symbols on
+	// stand-in bracket tables): both qualify every result.
+	vw, err := plan.VenueWarnings(m)
+	if err != nil {
+		return err
+	}
+	opt.Warnings = append(slices.Clone(opt.Warnings), vw...)
 	man, err := openManifest(opt.Out, plan, opt)
 	if err != nil {
 		return err
@@ -152,6 +163,7 @@ func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 			defer wg.Done()
 			var log *jobWriter           // opened with the first job, so idle workers leave no file
 			var intents backtest.Intents // reused from job to job
+			var err error                // this worker's: Run's own err is shared by every worker
 			defer func() {
 				if log != nil {
 					log.close()

@@ -36,6 +36,11 @@ type Manifest struct {
 	JobsTotal int             `json:"jobs_total"`
 	JobsDone  int             `json:"jobs_done"`
 	Complete  bool            `json:"complete"`
+	// Warnings are the market's warnings (Options.Warnings) and the venue's
+	// (symbols margined by stand-in bracket tables, Plan.VenueWarnings):
+	// facts about the data that qualify every result, such as coverage gaps
+	// the configuration accepted. Absent when there are none.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 const manifestName = "manifest.json"
@@ -44,7 +49,7 @@ const manifestName = "manifest.json"
 // the same sweep and shard, or starts a new one.
 func openManifest(out string, plan *Plan, opt Options) (*Manifest, error) {
 	m := &Manifest{Version: opt.Version, Hash: plan.Hash, Axes: plan.Axes, Settings: plan.Settings, Shard: opt.Shard.String(),
-		Trades: opt.Trades, Equity: opt.Equity}
+		Trades: opt.Trades, Equity: opt.Equity, Warnings: opt.Warnings}
 	for k, c := range plan.Cells {
 		m.PlanCells = append(m.PlanCells, c.ID)
 		if opt.Shard.Owns(k) {

@@ -17,4 +17,15 @@
 //
 // Figures in presets are dated and cite their public sources; see
 // ../../../shared/VENUES.md for the derivations.
+//
+// # Bracket snapshots
+//
+// A preset may embed a snapshot of one bracket table per symbol
+// (presets/<name>.tiers.json, a TiersSnapshot), merged into it when it is
+// loaded: binance-usdm holds all 349 symbols of freqtrade's 2024-10-24 copy
+// of Binance's brackets beside its hand-checked BTCUSDT and ETHUSDT tables,
+// which win on a shared date. ImportTiers reads such tables from ccxt's
+// fetch_leverage_tiers() JSON or Binance's own answer; AddTablesToFile adds
+// them to a venue file. A symbol without a table of its own is margined by
+// the default table: Fallbacks lists such stand-ins for the user.
 package venue

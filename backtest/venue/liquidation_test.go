@@ -376,7 +376,7 @@ func TestBracketsForDates(t *testing.T) {
 		{"BTCUSDT", date(2026, 3, 26), 800_000},
 		{"BTCUSDT", date(2030, 1, 1), 800_000},
 		{"ETHUSDT", date(2022, 1, 1), 100_000},
-		{"DOGEUSDT", date(2026, 1, 1), 100_000}, // default = 2021 ETHUSDT table
+		{"NOSUCHUSDT", date(2026, 1, 1), 100_000}, // default = 2021 ETHUSDT table
 		{"", date(2026, 1, 1), 100_000},
 	} {
 		br := v.BracketsFor(tc.symbol, tc.at)

@@ -70,7 +70,7 @@ const dateLayout = "2006-01-02"
 //	taker_fee: 0.0005
 //	liquidation_fee: 0.0125   # fraction of the liquidated notional
 //	remainder: insurance      # insurance | trader
-//	partial: {enabled: false, step: 0}
+//	partial: {enabled: false, step: 0, min_notional: 0}   # steps of 20 %: {enabled: true, step: 0.2, min_notional: 100000}
 //	funding_interval: 8h      # a Go duration
 //	default:                  # bracket tables for symbols not listed below
 //	  - effective_from: 2024-10-01     # YYYY-MM-DD, UTC

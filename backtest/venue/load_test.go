@@ -21,7 +21,7 @@ maker_fee: -0.0001
 taker_fee: 0.0005
 liquidation_fee: 0.005
 remainder: trader
-partial: {enabled: true, step: 0.25}
+partial: {enabled: true, step: 0.25, min_notional: 50000}
 funding_interval: 4h
 default:
   - effective_from: 2024-01-01
@@ -49,7 +49,7 @@ const goodJSON = `{
 	"taker_fee": 0.0005,
 	"liquidation_fee": 0.005,
 	"remainder": "trader",
-	"partial": {"enabled": true, "step": 0.25},
+	"partial": {"enabled": true, "step": 0.25, "min_notional": 50000},
 	"funding_interval": "4h",
 	"default": [
 		{"effective_from": "2024-01-01", "brackets": [
@@ -77,7 +77,7 @@ func TestParse(t *testing.T) {
 	}
 	want := &Venue{
 		Name: "test", Family: Binance, MakerFee: -0.0001, TakerFee: 0.0005, LiquidationFee: 0.005,
-		Remainder: ToTrader, Partial: Partial{Enabled: true, Step: 0.25}, FundingInterval: 4 * time.Hour,
+		Remainder: ToTrader, Partial: Partial{Enabled: true, Step: 0.25, MinNotional: 50000}, FundingInterval: 4 * time.Hour,
 		Default: []Table{{EffectiveFrom: date(2024, 1, 1), Brackets: Brackets{
 			{Floor: 0, Cap: 50000, MMR: 0.01, Cum: 0, MaxLeverage: 50},
 			{Floor: 50000, Cap: math.Inf(1), MMR: 0.02, Cum: 500, MaxLeverage: 25},
@@ -193,6 +193,7 @@ func TestValidateChecks(t *testing.T) {
 		{"NaN fee", func(v *Venue) { v.TakerFee = math.NaN() }, "taker_fee", "out of range"},
 		{"remainder", func(v *Venue) { v.Remainder = "exchange" }, "remainder", "insurance or trader"},
 		{"partial step", func(v *Venue) { v.Partial.Step = 0 }, "partial.step", "(0, 1]"},
+		{"partial minimum", func(v *Venue) { v.Partial.MinNotional = 0 }, "partial.min_notional", "positive notional"},
 		{"funding", func(v *Venue) { v.FundingInterval = 0 }, "funding_interval", "positive"},
 		{"no default", func(v *Venue) { v.Default = nil }, "default", "at least one"},
 		{"symbol without tables", func(v *Venue) { v.Tables["ETHUSDT"] = nil }, "symbols.ETHUSDT", "at least one"},
@@ -380,7 +381,14 @@ func TestSymbolKey(t *testing.T) {
 		{"binance-usdm", "BTC", "BTCUSDT", true},
 		{"binance-usdm", "btc_usdt_usdt", "BTCUSDT", true},
 		{"binance-usdm", "ETH/USDT:USDT", "ETHUSDT", true},
-		{"binance-usdm", "SOLUSDT", "", false},
+		{"binance-usdm", "SOLUSDT", "SOLUSDT", true},
+		{"binance-usdm", "NOSUCHUSDT", "", false},
+		{"binance-usdm", "PEPE", "", false}, // 1000PEPE is another base
+		{"binance-usdm", "1000PEPE_USDT_USDT", "1000PEPEUSDT", true},
+		{"binance-usdm", "BTC/USDC:USDC", "BTCUSDC", true},
+		{"binance-usdm", "btc-usdc", "BTCUSDC", true},
+		{"binance-usdm", "SOL", "SOLUSDT", true}, // SOLUSDC too: no quote means USDT
+		{"binance-usdm", "BTCUSDT_250328", "BTCUSDT_250328", true},
 		{"binance-usdm", "", "", false},
 		{"okx-swap", "BTCUSDT", "BTC-USDT-SWAP", true},
 		{"gate-usdt", "ETH-USDT-SWAP", "ETH_USDT", true},
@@ -397,6 +405,12 @@ func TestSymbolKey(t *testing.T) {
 	for in, want := range map[string]string{"1000PEPEUSDT": "1000PEPE", "USDCUSDT": "USDC", "BTC": "BTC", "eth-usd": "ETH", "USDT": "USDT"} {
 		if got := BaseAsset(in); got != want {
 			t.Errorf("BaseAsset(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"1000PEPEUSDT": "USDT", "BTCUSDC": "USDC", "BTC": "", "eth-usd": "USD", "BTC/USDT:USDT": "USDT",
+		"ETH-USDT-SWAP": "USDT", "BTCUSDT_241227": "USDT", "ETHBTC": "BTC", "BTCPERP": "", "sol_usdc": "USDC"} {
+		if got := QuoteAsset(in); got != want {
+			t.Errorf("QuoteAsset(%q) = %q, want %q", in, got, want)
 		}
 	}
 }
@@ -435,7 +449,10 @@ func TestBracketsForDataSymbols(t *testing.T) {
 			t.Errorf("%s: got %v, want the BTCUSDT table", sym, got)
 		}
 	}
-	if got := v.BracketsFor("DOGE_USDT_USDT", at); got[0] != v.Default[len(v.Default)-1].Brackets[0] {
+	if got := v.BracketsFor("NOSUCH_USDT_USDT", at); got[0] != v.Default[len(v.Default)-1].Brackets[0] {
 		t.Errorf("unlisted symbol did not get the default table")
+	}
+	if got, want := v.BracketsFor("DOGE_USDT_USDT", at), v.Tables["DOGEUSDT"][0].Brackets; !slices.Equal(got, want) {
+		t.Errorf("DOGE_USDT_USDT: got %v, want the DOGEUSDT table %v", got, want)
 	}
 }

@@ -42,7 +42,13 @@ func (r OrderRules) RoundQty(q float64) float64 {
 	if r.QtyStep <= 0 {
 		return q
 	}
-	return math.Floor(q/r.QtyStep+1e-9) * r.QtyStep
+	n := math.Floor(q/r.QtyStep + 1e-9)
+	// Steps are usually 10^-d: n / 10^d is the float nearest the decimal
+	// (12 / 10 = 1.2, where 12 × 0.1 = 1.2000000000000002).
+	if inv := math.Round(1 / r.QtyStep); math.Abs(inv*r.QtyStep-1) < 1e-12 {
+		return n / inv
+	}
+	return n * r.QtyStep
 }
 
 // Admits reports whether an order adding q (> 0) at price passes the

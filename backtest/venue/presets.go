@@ -71,6 +71,9 @@ func Preset(name string) (*Venue, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := v.addSnapshot(name); err != nil {
+		return nil, err
+	}
 	parsedPresets.Store(name, v)
 	return v.copy(), nil
 }
@@ -78,10 +81,7 @@ func Preset(name string) (*Venue, error) {
 // copy returns a deep copy of v.
 func (v *Venue) copy() *Venue {
 	c := *v
-	c.Tables = make(map[string][]Table, len(v.Tables))
-	for k, t := range v.Tables {
-		c.Tables[k] = cloneTables(t)
-	}
+	c.Tables = cloneTableMap(v.Tables)
 	c.Default = cloneTables(v.Default)
 	c.Orders.Symbols = maps.Clone(v.Orders.Symbols)
 	c.Sources = slices.Clone(v.Sources)

@@ -27,8 +27,10 @@ func (v *Venue) TableFor(symbol string, at time.Time) (t Table, listed, ok bool)
 // SymbolKey returns the key of v.Tables that symbol names: symbol itself
 // when listed, else the one listed key with the same base asset, so that
 // BTC, BTCUSDT, BTC-USDT-SWAP, BTC_USDT_USDT and BTC/USDT:USDT all find a
-// venue's BTC table. ok is false when no key, or more than one, matches;
-// BracketsFor then serves Default.
+// venue's BTC table. When several keys share the base (BTCUSDT and
+// BTCUSDC), the one with the symbol's quote asset wins, USDT when the
+// symbol names none (BTC). ok is false when no key, or more than one,
+// matches; BracketsFor then serves Default.
 func (v *Venue) SymbolKey(symbol string) (key string, ok bool) {
 	if _, ok := v.Tables[symbol]; ok {
 		return symbol, true
@@ -36,22 +38,68 @@ func (v *Venue) SymbolKey(symbol string) (key string, ok bool) {
 	return matchBase(symbol, v.Tables)
 }
 
-// matchBase returns the one key of m with symbol's base asset; ok is false
-// when none or more than one has it.
+// matchBase returns the key of m with symbol's base asset: the only one,
+// or among several the one with the symbol's quote asset (USDT when it
+// names none); ok is false when there is no such key, or no single one.
 func matchBase[V any](symbol string, m map[string]V) (key string, ok bool) {
 	base := BaseAsset(symbol)
 	if base == "" {
 		return "", false
 	}
-	for _, k := range sortedKeys(m) {
-		if BaseAsset(k) == base {
-			if ok {
-				return "", false // ambiguous
-			}
-			key, ok = k, true
+	var cands []string
+	for k := range m {
+		// BaseAsset(k) is a prefix of k in upper case: test that first,
+		// without allocating, since venues list hundreds of symbols.
+		if len(k) >= len(base) && strings.EqualFold(k[:len(base)], base) && BaseAsset(k) == base {
+			cands = append(cands, k)
 		}
 	}
-	return key, ok
+	if len(cands) == 1 {
+		return cands[0], true
+	}
+	quote := QuoteAsset(symbol)
+	if quote == "" {
+		quote = "USDT"
+	}
+	key, n := "", 0
+	for _, k := range cands {
+		if QuoteAsset(k) == quote {
+			key, n = k, n+1
+		}
+	}
+	return key, n == 1
+}
+
+// quoteAssets are the quote (or settle) currencies QuoteAsset knows in
+// unseparated symbols, longest first.
+var quoteAssets = []string{"USDT", "USDC", "BUSD", "FDUSD", "USD", "BTC"}
+
+// QuoteAsset returns the quote asset of a perpetual's symbol in the
+// common spellings, upper case: the part after the first separator
+// (BTC-USDT-SWAP, BTC_USDT, BTC/USDT:USDT), or a known quote suffix
+// (BTCUSDT, 1000PEPEUSDC); "" when the symbol names none (BTC). Binance's
+// dated futures (BTCUSDT_241227) quote in USDT.
+func QuoteAsset(symbol string) string {
+	s := strings.ToUpper(strings.TrimSpace(symbol))
+	if i := strings.IndexAny(s, "-_/:"); i >= 0 {
+		rest := s[i+1:]
+		if j := strings.IndexAny(rest, "-_/:"); j >= 0 {
+			rest = rest[:j]
+		}
+		if rest != "" && strings.Trim(rest, "0123456789") != "" {
+			return rest
+		}
+		s = s[:i] // BTCUSDT_241227: the quote is in the first part
+	}
+	for _, suf := range []string{"PERP", "SWAP"} {
+		s = strings.TrimSuffix(s, suf)
+	}
+	for _, q := range quoteAssets {
+		if b, ok := strings.CutSuffix(s, q); ok && b != "" {
+			return q
+		}
+	}
+	return ""
 }
 
 // BaseAsset returns the base asset of a perpetual's symbol in the common

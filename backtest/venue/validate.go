@@ -35,7 +35,8 @@ func familyList() string {
 //   - name is set, family and remainder are known values;
 //   - maker and taker fees lie in [MinFee, MaxFee], the liquidation fee in
 //     [0, MaxLiquidationFee];
-//   - partial.step lies in (0, 1] when partial liquidation is enabled;
+//   - partial.step lies in (0, 1] and partial.min_notional is positive when
+//     partial liquidation is enabled;
 //   - funding_interval is positive;
 //   - default has at least one table, every listed symbol too, and each
 //     symbol's tables are sorted strictly by effective_from;
@@ -80,6 +81,9 @@ func (v *Venue) validate() []*Error {
 	}
 	if v.Partial.Enabled && !(v.Partial.Step > 0 && v.Partial.Step <= 1) {
 		fail("partial.step", "%v out of range: must be in (0, 1] when partial liquidation is enabled", v.Partial.Step)
+	}
+	if v.Partial.Enabled && (!(v.Partial.MinNotional > 0) || math.IsInf(v.Partial.MinNotional, 0)) {
+		fail("partial.min_notional", "%v: must be a positive notional (quote units) when partial liquidation is enabled: venues reduce only large positions in steps and liquidate smaller ones whole (Hyperliquid: 100000)", v.Partial.MinNotional)
 	}
 	if v.FundingInterval <= 0 {
 		fail("funding_interval", "must be positive, got %v", v.FundingInterval)

@@ -93,10 +93,23 @@ const (
 )
 
 // Partial configures stepwise liquidation: while the account stays
-// liquidatable, close Step (a fraction of the original size) at a time.
+// liquidatable, close Step (a fraction of the size at the start of the
+// liquidation) at a time. Venues reduce only large positions this way: a
+// position whose notional at the settle price is below MinNotional is
+// closed whole (0: every position is reduced in steps).
 type Partial struct {
-	Enabled bool    `json:"enabled" yaml:"enabled"`
-	Step    float64 `json:"step" yaml:"step"` // fraction of the position closed per step, in (0, 1]
+	Enabled     bool    `json:"enabled" yaml:"enabled"`
+	Step        float64 `json:"step" yaml:"step"`                 // fraction of the position closed per step, in (0, 1]
+	MinNotional float64 `json:"min_notional" yaml:"min_notional"` // quote units
+}
+
+// StepQty is how much of a position of size qty (size q0 when this
+// liquidation began) one liquidation step closes at price.
+func (p Partial) StepQty(qty, q0, price float64) float64 {
+	if !p.Enabled || qty*price < p.MinNotional {
+		return qty
+	}
+	return min(qty, p.Step*q0)
 }
 
 // Table is a bracket table valid from EffectiveFrom until the next table.

@@ -21,7 +21,7 @@ func TestInitThenRun(t *testing.T) {
 		t.Fatalf("init wrote %d bytes (%v), want the starter", len(b), err)
 	}
 	r = mustRun(t, exitOK, "run", "-c", path)
-	for _, want := range []string{"isolated", "cross", "liquidations", "per 1,000 positions", "final equity", "mark prices", "sma_cross on BTC, ETH (synthetic)"} {
+	for _, want := range []string{"isolated", "cross", "positions liquidated", "per 1,000 positions", "final equity", "mark prices", "sma_cross on BTC, ETH (synthetic)"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("run output lacks %q:\n%s", want, r.out)
 		}

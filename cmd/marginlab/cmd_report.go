@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -29,15 +30,19 @@ manifest.json) and writes into --out (default RESULTS_DIR/report):
   summary.json every number in the report
   figures/     the figures as PNG and SVG
 
-Statistics: P(at least one liquidation) per mode with Wilson intervals,
-liquidations per 1,000 positions and per year with exact Poisson
-intervals, Kaplan–Meier survival to the first liquidation and to ruin with
-Greenwood intervals, loss per liquidation (median, 95th percentile,
-worst), paired isolated − cross differences with bootstrap intervals, and
-capital-efficiency means.`,
+Statistics: P(at least one liquidation) per mode, liquidations per 1,000
+positions and per year, loss per liquidation (median, 95th percentile,
+worst) and paired isolated − cross differences, with intervals that
+resample the independent units: the Monte Carlo paths when a sweep has at
+least 5, otherwise blocks of time of the history (∛span days each, or
+--block-days), keeping a path's or a block's cells and modes together;
+Kaplan–Meier survival to the first liquidation and to ruin with Greenwood
+intervals; and capital-efficiency means. The report says what was
+resampled and how many units there were.`,
 	examples: []string{
 		"marginlab report results",
 		"marginlab report results --out public/nightly --conf 0.9",
+		"marginlab report results --block-days 14",
 	},
 	setup: setupReport,
 }
@@ -46,12 +51,16 @@ func setupReport(flags *flag.FlagSet) runFunc {
 	out := flags.String("out", "", "output `DIR` (default RESULTS_DIR/report)")
 	conf := flags.Float64("conf", 0.95, "interval `LEVEL`, in (0, 1)")
 	seed := flags.Uint64("seed", defaultReportSeed, "bootstrap `SEED`")
+	blockDays := flags.Float64("block-days", 0, "length in `DAYS` of the blocks of time the intervals resample when there are fewer\nthan 5 paths; 0 means the cube root of the span in days, at least 1")
 	return func(ctx context.Context, sio *stdio, args []string) error {
 		if len(args) != 1 {
 			return usagef("want one RESULTS_DIR, got %d arguments", len(args))
 		}
 		if !(*conf > 0 && *conf < 1) {
 			return usagef("--conf %v: must be in (0, 1)", *conf)
+		}
+		if !(*blockDays >= 0) || math.IsInf(*blockDays, 1) {
+			return usagef("--block-days %v: must be a number of days ≥ 0", *blockDays)
 		}
 		dir := *out
 		if dir == "" {
@@ -61,7 +70,7 @@ func setupReport(flags *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		if err := buildAndWriteReport(sio.errOut, dir, res, reports.DirEquity(args[0], res), reports.Options{Conf: *conf, Seed: *seed}); err != nil {
+		if err := buildAndWriteReport(sio.errOut, dir, res, reports.DirEquity(args[0], res), reports.Options{Conf: *conf, Seed: *seed, BlockDays: *blockDays}); err != nil {
 			return err
 		}
 		fmt.Fprintf(sio.out, "wrote %s: index.html, summary.md, summary.json, figures/\n", dir)
@@ -94,7 +103,7 @@ Exit status: 0 when no threshold is crossed, 1 when one is, 2 on bad input
 run in common).`,
 	examples: []string{
 		"marginlab compare nightly/2026-11-20 nightly/2026-11-21",
-		"marginlab compare base new --threshold liquidations_per_1000=5 --threshold total_return=0.02 --markdown",
+		"marginlab compare base new --threshold positions_liquidated_per_1000=5 --threshold total_return=0.02 --markdown",
 	},
 	setup: setupCompare,
 }
@@ -108,7 +117,7 @@ func (t thresholds) Set(s string) error {
 	k, v, ok := strings.Cut(s, "=")
 	f, err := strconv.ParseFloat(v, 64)
 	if !ok || k == "" || err != nil || f < 0 {
-		return fmt.Errorf("want METRIC=VALUE with VALUE ≥ 0, e.g. liquidations_per_1000=5 (metrics: %s)", strings.Join(reports.CompareMetricNames(), ", "))
+		return fmt.Errorf("want METRIC=VALUE with VALUE ≥ 0, e.g. positions_liquidated_per_1000=5 (metrics: %s)", strings.Join(reports.CompareMetricNames(), ", "))
 	}
 	t[k] = f
 	return nil

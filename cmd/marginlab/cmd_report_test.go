@@ -45,9 +45,21 @@ func TestReportAndCompare(t *testing.T) {
 	if !strings.Contains(string(md), "| isolated |") || !strings.Contains(string(md), "## Findings") {
 		t.Errorf("summary.md:\n%s", md)
 	}
+	// 4 paths are too few to resample: the intervals resample blocks of
+	// time, 25 of 5 days by default (∛125 days) and 5 with --block-days 25.
+	if !strings.Contains(string(auto), `"resampled": "time_blocks"`) || !strings.Contains(string(auto), `"units": 25,`) {
+		t.Errorf("summary.json does not say it resampled 25 time blocks:\n%s", auto)
+	}
+	blocks := t.TempDir()
+	if r := runArgs(t, "report", base, "--out", blocks, "--block-days", "25"); r.code != 0 {
+		t.Fatalf("report --block-days 25: %d\n%s", r.code, r.errOut)
+	}
+	if js, _ := os.ReadFile(filepath.Join(blocks, "summary.json")); !strings.Contains(string(js), `"units": 5,`) || !strings.Contains(string(js), `"block_length_days": 25`) {
+		t.Errorf("--block-days 25: summary.json does not say 5 blocks of 25 days:\n%s", js)
+	}
 
 	// Same results: nothing changes, exit 0 even with tight thresholds.
-	if r := runArgs(t, "compare", base, base, "--threshold", "liquidations_per_1000=0", "--threshold", "total_return=0"); r.code != 0 {
+	if r := runArgs(t, "compare", base, base, "--threshold", "positions_liquidated_per_1000=0", "--threshold", "total_return=0"); r.code != 0 {
 		t.Errorf("compare with itself: exit %d\n%s%s", r.code, r.out, r.errOut)
 	}
 	// A change outside the grid (slippage) keeps the cells but moves the
@@ -65,6 +77,7 @@ func TestReportAndCompare(t *testing.T) {
 		"unknown metric": {"compare", base, base, "--threshold", "happiness=1"},
 		"not results":    {"compare", base, t.TempDir()},
 		"report of none": {"report", t.TempDir()},
+		"negative block": {"report", base, "--block-days", "-1"},
 	} {
 		if r := runArgs(t, args...); r.code != 2 {
 			t.Errorf("%s: exit %d, want 2\n%s", name, r.code, r.errOut)

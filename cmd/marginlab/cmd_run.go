@@ -22,6 +22,7 @@ import (
 	"github.com/marginlab/marginlab/backtest"
 	"github.com/marginlab/marginlab/backtest/runconfig"
 	"github.com/marginlab/marginlab/data"
+	"github.com/marginlab/marginlab/reports"
 	"github.com/marginlab/marginlab/strategy"
 )
 
@@ -33,19 +34,31 @@ Run reads a configuration file (YAML; 'marginlab init' writes a commented
 starter), builds the market it names (data files, or the built-in synthetic
 market), decides the strategy's intents once, and replays them under every
 margin mode in the file (isolated, cross, hybrid), so the modes differ in
-margin alone. It prints one column per mode: liquidations, liquidations per
-1,000 positions, median and worst loss per liquidation as a share of the
-equity just before it, total return, maximum drawdown, return on capital at
-risk, margin utilisation, funding and fees paid, positions, rejected
-orders, stops, near misses, the share of liquidations that depend on the
-intrabar path, final equity, and which prices drove the liquidation checks
-(mark candles or trade candles). A one-line finding follows.
+margin alone. It prints one column per mode: positions closed by a
+liquidation and per 1,000 positions, partial-liquidation events, median and
+worst loss per liquidation as a share of the equity just before it, total
+return, maximum drawdown, capital at risk (mean and peak) and the return on
+its peak, margin utilisation, funding and fees paid, positions, rejected
+orders by reason, stops, near misses, the share of liquidations that depend
+on the intrabar path, final equity, and which prices drove the liquidation
+checks (mark candles or trade candles). A one-line finding follows, and,
+when the configuration accepted gaps in a funding or mark file
+(data.coverage: accept), the gaps the numbers are subject to. A mark file
+coarser than the candles (8h marks next to 5m candles) only values funding;
+the header says so.
+
+A funding or mark file that does not cover the run (it starts after the
+first bar, ends before the last, or has a hole) is an error naming the
+file, the gap, and the data.start or data.end that avoid it; funding times
+stamped a few milliseconds after the hour are put on the hour.
 
 With --out DIR it also writes, replacing files of those names:
 
-  DIR/summary.json       the configuration with defaults filled, the market,
-                         and per mode the mark source and every metric
-  DIR/liquidations.csv   one row per liquidated position, per mode
+  DIR/summary.json       the configuration with defaults filled, the market
+                         (per symbol, which prices drive liquidation checks
+                         and value funding), per mode the mark source and
+                         every metric, and the data's warnings
+  DIR/liquidations.csv   one row per liquidation event (partial or full), per mode
   DIR/fills.csv          one row per fill, per mode
   DIR/equity.csv         per recorded bar (time in RFC 3339) and mode:
                          equity, capital at risk, margin used, leverage
@@ -69,7 +82,7 @@ that does not load.`,
 	examples: []string{
 		"marginlab init && marginlab run -c marginlab.yaml",
 		"marginlab run -c btc-eth.yaml --out results/btc-eth",
-		"marginlab run -c btc-eth.yaml --json | jq '.modes[] | {mode, liquidations: .metrics.liquidations}'",
+		"marginlab run -c btc-eth.yaml --json | jq '.modes[] | {mode, liquidated: .metrics.positions_liquidated}'",
 	},
 	setup: setupRun,
 }
@@ -160,6 +173,10 @@ func setupRun(fs *flag.FlagSet) runFunc {
 		}
 		p.printTable(sio.out)
 		fmt.Fprintf(sio.out, "\n%s\n", sum.Finding)
+		for _, n := range recommitNotes(p.results) {
+			fmt.Fprintf(sio.out, "%s\n", n)
+		}
+		printCaveats(sio.out, p.warnings)
 		if *out != "" {
 			fmt.Fprintf(sio.out, "\nWrote %s/{summary.json,liquidations.csv,fills.csv,equity.csv}\n", strings.TrimSuffix(*out, "/"))
 			sio.out.Write(reportNote.Bytes())
@@ -275,6 +292,9 @@ type pairedRun struct {
 	modes   []backtest.ModeSpec
 	strat   backtest.Strategy
 	results []backtest.Result
+	// warnings are the market's and the venue's warnings, which every
+	// output carries.
+	warnings []error
 }
 
 // newPairedRun builds the market (printing its warnings on stderr), the
@@ -292,6 +312,12 @@ func newPairedRun(ctx context.Context, sio *stdio, f *runconfig.File) (*pairedRu
 	if err != nil {
 		return nil, configError(f.Source, err)
 	}
+	// The venue's warnings (symbols on stand-in bracket tables) join the
+	// market's: every output carries both.
+	for _, w := range f.VenueWarnings(v, m) {
+		fmt.Fprintf(sio.errOut, "%s: warning: %s\n", programName, w)
+		warns = append(warns, errors.New(w))
+	}
 	strat, err := strategy.New(f.Strategy.Name, f.Strategy.Params, f.Seed)
 	if err != nil {
 		return nil, configError(f.Source, err)
@@ -300,7 +326,7 @@ func newPairedRun(ctx context.Context, sio *stdio, f *runconfig.File) (*pairedRu
 	if err != nil {
 		return nil, configError(f.Source, err)
 	}
-	return &pairedRun{file: f, market: m, cfg: f.Engine(v, sizer), modes: f.Modes(), strat: strat}, nil
+	return &pairedRun{file: f, market: m, cfg: f.Engine(v, sizer), modes: f.Modes(), strat: strat, warnings: warns}, nil
 }
 
 // simulate decides the intents and runs every mode, announcing itself on
@@ -361,8 +387,10 @@ func (p *pairedRun) printTable(w io.Writer) {
 	}
 	fmt.Fprintf(w, "%s on %s (%s): %d × %s bars, %s to %s\n", f.Strategy.Name, strings.Join(names, ", "), src,
 		len(m.Time), data.FormatTimeframe(m.Timeframe), shortTime(m.Time[0]), shortTime(m.Time[len(m.Time)-1]+int64(m.Timeframe)))
-	fmt.Fprintf(w, "venue %s, leverage %s×, capital %s, sizing %s, intrabar %s\n\n", p.cfg.Venue.Name,
+	fmt.Fprintf(w, "venue %s, leverage %s×, capital %s, sizing %s, intrabar %s\n", p.cfg.Venue.Name,
 		fmtNum(p.cfg.Leverage), fmtNum(p.cfg.Capital), f.Sizing.Kind, f.Intrabar)
+	printCoarseMarks(w, m)
+	fmt.Fprintln(w)
 
 	width := 0
 	for _, r := range runRows {
@@ -390,18 +418,22 @@ var runRows = []struct {
 	label string
 	cell  func(r *backtest.Result) string
 }{
-	{"liquidations", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.Liquidations) }},
-	{"per 1,000 positions", func(r *backtest.Result) string { return fmt.Sprintf("%.1f", r.Metrics.LiquidationsPer1000) }},
+	{"positions liquidated", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.PositionsLiquidated) }},
+	{"per 1,000 positions", func(r *backtest.Result) string { return fmt.Sprintf("%.1f", r.Metrics.PositionsLiquidatedPer1000) }},
+	{"partial liquidations", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.PartialLiquidations) }},
+	{"ruined", func(r *backtest.Result) string { return ruinText(&r.Metrics) }},
 	{"median loss per liquidation", func(r *backtest.Result) string { return lossPct(r, r.Metrics.LossMedianPct) }},
 	{"worst loss per liquidation", func(r *backtest.Result) string { return lossPct(r, r.Metrics.LossWorstPct) }},
 	{"total return", func(r *backtest.Result) string { return pct(r.Metrics.TotalReturn, true) }},
 	{"max drawdown", func(r *backtest.Result) string { return pct(r.Metrics.MaxDrawdown, false) }},
-	{"return on capital at risk", func(r *backtest.Result) string { return pct(r.Metrics.ReturnOnCapitalAtRisk, true) }},
+	{"capital at risk, mean", func(r *backtest.Result) string { return fmt.Sprintf("%.2f", r.Metrics.CapitalAtRisk) }},
+	{"capital at risk, peak", func(r *backtest.Result) string { return fmt.Sprintf("%.2f", r.Metrics.CapitalAtRiskPeak) }},
+	{"return on peak capital at risk", func(r *backtest.Result) string { return pct(r.Metrics.ReturnOnCapitalAtRisk, true) }},
 	{"margin utilisation", func(r *backtest.Result) string { return pct(r.Metrics.MarginUtilisation, false) }},
 	{"funding paid", func(r *backtest.Result) string { return fmt.Sprintf("%.2f", r.Metrics.FundingPaid) }},
 	{"fees paid", func(r *backtest.Result) string { return fmt.Sprintf("%.2f", r.Metrics.Fees+r.Metrics.LiquidationFees) }},
 	{"positions", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.Positions) }},
-	{"rejected orders", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.Rejections) }},
+	{"rejected orders", func(r *backtest.Result) string { return rejectedText(&r.Metrics) }},
 	{"stops", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.Stops) }},
 	{"near misses", func(r *backtest.Result) string { return strconv.Itoa(r.Metrics.NearMisses) }},
 	{"intrabar ambiguity", func(r *backtest.Result) string { return lossPct(r, r.Metrics.IntrabarAmbiguity*100) }},
@@ -422,10 +454,60 @@ func markSourceText(s string) string {
 // lossPct formats a percentage that exists only when there were
 // liquidations.
 func lossPct(r *backtest.Result, x float64) string {
-	if r.Metrics.Liquidations == 0 {
+	if r.Metrics.PositionsTouched == 0 {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f %%", x)
+}
+
+// recommitNotes explains a return on peak capital at risk below −100 %:
+// the run lost more than it ever had at risk at once, which only margin
+// committed again after losses allows.
+func recommitNotes(rs []backtest.Result) []string {
+	var out []string
+	for i := range rs {
+		if m := &rs[i].Metrics; m.ReturnOnCapitalAtRisk < -1 {
+			out = append(out, fmt.Sprintf("%s lost %.2f, %.1f× the most it had at risk at once (%.2f): margin lost was committed again to new positions (%d in all).",
+				rs[i].Mode, m.CapitalAtRiskPeak*-m.ReturnOnCapitalAtRisk, -m.ReturnOnCapitalAtRisk, m.CapitalAtRiskPeak, m.Positions))
+		}
+	}
+	return out
+}
+
+// ruinText says whether and when the run was ruined, and how many
+// liquidations followed outside the rates.
+func ruinText(m *backtest.Metrics) string {
+	if !m.Ruined {
+		return "no"
+	}
+	s := fmt.Sprintf("after %.0f days", m.YearsToRuin*365.25)
+	if m.LiquidationsAfterRuin > 0 {
+		s += fmt.Sprintf(" (%d liquidations after)", m.LiquidationsAfterRuin)
+	}
+	return s
+}
+
+// rejectedText is the number of refused orders with the reasons, e.g.
+// "12 (margin 10, min order 2)".
+func rejectedText(m *backtest.Metrics) string {
+	if m.Rejections == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%d (%s)", m.Rejections, rejectionReasons(m))
+}
+
+// rejectionReasons lists the non-zero refusal counts by reason.
+func rejectionReasons(m *backtest.Metrics) string {
+	var parts []string
+	for _, r := range []struct {
+		name string
+		n    int
+	}{{"margin", m.RejectedMargin}, {"leverage above the tier's maximum", m.RejectedLeverage}, {"below the minimum order", m.RejectedMinOrder}, {"after ruin", m.RejectedRuin}} {
+		if r.n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", r.name, r.n))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // pct formats a fraction as a percentage with two decimals, signed when
@@ -446,13 +528,22 @@ func finding(rs []backtest.Result) string {
 	if len(rs) == 0 {
 		return ""
 	}
+	for i := range rs {
+		if m := &rs[i].Metrics; m.Positions == 0 {
+			if m.Rejections > 0 {
+				return fmt.Sprintf("%s opened no position: every order was refused (%s).", rs[i].Mode, rejectionReasons(m))
+			}
+			return fmt.Sprintf("%s opened no position: the strategy never entered one.", rs[i].Mode)
+		}
+	}
+	liq := func(r *backtest.Result) int { return r.Metrics.PositionsLiquidated }
 	if len(rs) == 1 {
 		m := &rs[0].Metrics
-		if m.Liquidations == 0 {
+		if m.PositionsTouched == 0 {
 			return fmt.Sprintf("%s was never liquidated in %d positions; total return %s.", rs[0].Mode, m.Positions, pct(m.TotalReturn, true))
 		}
-		return fmt.Sprintf("%s liquidated %s in %d positions; median loss %.1f %% of equity, worst %.1f %%.",
-			rs[0].Mode, times(m.Liquidations), m.Positions, m.LossMedianPct, m.LossWorstPct)
+		return fmt.Sprintf("%s liquidated %d of %d positions%s; median loss %.1f %% of equity, worst %.1f %%.",
+			rs[0].Mode, m.PositionsLiquidated, m.Positions, partialText(m), m.LossMedianPct, m.LossWorstPct)
 	}
 	order := make([]int, len(rs))
 	for i := range order {
@@ -460,12 +551,12 @@ func finding(rs []backtest.Result) string {
 	}
 	// Most liquidations first; ties keep the configured order.
 	for i := 1; i < len(order); i++ {
-		for j := i; j > 0 && rs[order[j]].Metrics.Liquidations > rs[order[j-1]].Metrics.Liquidations; j-- {
+		for j := i; j > 0 && liq(&rs[order[j]]) > liq(&rs[order[j-1]]); j-- {
 			order[j], order[j-1] = order[j-1], order[j]
 		}
 	}
 	most := &rs[order[0]]
-	if most.Metrics.Liquidations == 0 {
+	if most.Metrics.PositionsTouched == 0 {
 		var parts []string
 		for i := range rs {
 			parts = append(parts, fmt.Sprintf("%s for %s", pct(rs[i].Metrics.TotalReturn, true), rs[i].Mode))
@@ -474,20 +565,20 @@ func finding(rs []backtest.Result) string {
 	}
 	var vs []string
 	for _, k := range order[1:] {
-		vs = append(vs, fmt.Sprintf("%d for %s", rs[k].Metrics.Liquidations, rs[k].Mode))
+		vs = append(vs, fmt.Sprintf("%d for %s", liq(&rs[k]), rs[k].Mode))
 	}
-	s := fmt.Sprintf("%s liquidated %s vs %s", most.Mode, times(most.Metrics.Liquidations), strings.Join(vs, " and "))
+	s := fmt.Sprintf("%s liquidated %s%s vs %s", most.Mode, positionsText(liq(most)), partialText(&most.Metrics), strings.Join(vs, " and "))
 	// The least-liquidated mode that was liquidated at all.
 	var least *backtest.Result
 	for _, k := range order[1:] {
-		if rs[k].Metrics.Liquidations > 0 {
+		if rs[k].Metrics.PositionsTouched > 0 {
 			least = &rs[k]
 		}
 	}
 	switch {
 	case least == nil:
 		s += fmt.Sprintf("; %s's median liquidation lost %.1f %% of equity", most.Mode, most.Metrics.LossMedianPct)
-	case least.Metrics.Liquidations == 1:
+	case least.Metrics.PositionsLiquidated+least.Metrics.PartialLiquidations == 1:
 		s += fmt.Sprintf("; %s's one liquidation lost %.1f %% of equity, against a median of %.1f %% for %s",
 			least.Mode, least.Metrics.LossWorstPct, most.Metrics.LossMedianPct, most.Mode)
 	default:
@@ -495,6 +586,22 @@ func finding(rs []backtest.Result) string {
 			least.Metrics.LossMedianPct, least.Mode, most.Metrics.LossMedianPct, most.Mode)
 	}
 	return s + "."
+}
+
+// positionsText is "1 position" or "n positions".
+func positionsText(n int) string {
+	if n == 1 {
+		return "1 position"
+	}
+	return strconv.Itoa(n) + " positions"
+}
+
+// partialText mentions partial liquidations, when there were any.
+func partialText(m *backtest.Metrics) string {
+	if m.PartialLiquidations == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (and %d partial liquidation events)", m.PartialLiquidations)
 }
 
 func times(n int) string {
@@ -512,6 +619,10 @@ type runSummary struct {
 	Market  marketSummary   `json:"market"`
 	Modes   []modeSummary   `json:"modes"`
 	Finding string          `json:"finding"`
+	// Warnings are the market's warnings (gaps, dropped rows, coarse marks,
+	// coverage gaps accepted by data.coverage) and the venue's (symbols on
+	// stand-in bracket tables), as printed on stderr.
+	Warnings []string `json:"warnings"`
 }
 
 type marketSummary struct {
@@ -521,71 +632,18 @@ type marketSummary struct {
 	Timeframe string   `json:"timeframe"`
 	Start     string   `json:"start"` // open time of the first bar
 	End       string   `json:"end"`   // close time of the last bar
+	// Marks says, per symbol, which prices drive liquidation checks and
+	// value funding.
+	Marks []markSummary `json:"marks"`
 }
 
 type modeSummary struct {
-	Mode       string      `json:"mode"`
-	MarkSource string      `json:"mark_source"` // "mark", "trades" or "mixed"
-	Metrics    metricsJSON `json:"metrics"`
-}
-
-// metricsJSON is backtest.Metrics with snake_case keys; see the backtest
-// package documentation for each. Non-finite numbers are null.
-type metricsJSON struct {
-	Bars                    int       `json:"bars"`
-	Years                   jsonFloat `json:"years"`
-	Positions               int       `json:"positions"`
-	Liquidations            int       `json:"liquidations"`
-	LiquidationsPerPosition jsonFloat `json:"liquidations_per_position"`
-	LiquidationsPer1000     jsonFloat `json:"liquidations_per_1000_positions"`
-	LiquidationsPerYear     jsonFloat `json:"liquidations_per_year"`
-	YearsToFirstLiquidation jsonFloat `json:"years_to_first_liquidation"`
-	Censored                bool      `json:"censored"`
-	LossMedian              jsonFloat `json:"loss_median"`
-	LossWorst               jsonFloat `json:"loss_worst"`
-	LossMedianPct           jsonFloat `json:"loss_median_pct"`
-	LossWorstPct            jsonFloat `json:"loss_worst_pct"`
-	Ruined                  bool      `json:"ruined"`
-	YearsToRuin             jsonFloat `json:"years_to_ruin"`
-	NearMisses              int       `json:"near_misses"`
-	IntrabarAmbiguity       jsonFloat `json:"intrabar_ambiguity"`
-	Stops                   int       `json:"stops"`
-	Rejections              int       `json:"rejections"`
-	TopUps                  int       `json:"top_ups"`
-	Sweeps                  int       `json:"sweeps"`
-	CapitalAtRisk           jsonFloat `json:"capital_at_risk"`
-	ReturnOnCapitalAtRisk   jsonFloat `json:"return_on_capital_at_risk"`
-	MarginUtilisation       jsonFloat `json:"margin_utilisation"`
-	IdleCapital             jsonFloat `json:"idle_capital"`
-	EffectiveLeverage       jsonFloat `json:"effective_leverage"`
-	MaxEffectiveLeverage    jsonFloat `json:"max_effective_leverage"`
-	FinalEquity             jsonFloat `json:"final_equity"`
-	TotalReturn             jsonFloat `json:"total_return"`
-	AnnualReturn            jsonFloat `json:"annual_return"`
-	MaxDrawdown             jsonFloat `json:"max_drawdown"`
-	Sharpe                  jsonFloat `json:"sharpe"`
-	Fees                    jsonFloat `json:"fees"`
-	LiquidationFees         jsonFloat `json:"liquidation_fees"`
-	FundingPaid             jsonFloat `json:"funding_paid"`
-}
-
-func newMetricsJSON(m *backtest.Metrics) metricsJSON {
-	return metricsJSON{
-		Bars: m.Bars, Years: jsonFloat(m.Years), Positions: m.Positions, Liquidations: m.Liquidations,
-		LiquidationsPerPosition: jsonFloat(m.LiquidationsPerPosition), LiquidationsPer1000: jsonFloat(m.LiquidationsPer1000),
-		LiquidationsPerYear: jsonFloat(m.LiquidationsPerYear), YearsToFirstLiquidation: jsonFloat(m.YearsToFirstLiquidation),
-		Censored: m.Censored, LossMedian: jsonFloat(m.LossMedian), LossWorst: jsonFloat(m.LossWorst),
-		LossMedianPct: jsonFloat(m.LossMedianPct), LossWorstPct: jsonFloat(m.LossWorstPct),
-		Ruined: m.Ruined, YearsToRuin: jsonFloat(m.YearsToRuin), NearMisses: m.NearMisses,
-		IntrabarAmbiguity: jsonFloat(m.IntrabarAmbiguity), Stops: m.Stops, Rejections: m.Rejections,
-		TopUps: m.TopUps, Sweeps: m.Sweeps, CapitalAtRisk: jsonFloat(m.CapitalAtRisk),
-		ReturnOnCapitalAtRisk: jsonFloat(m.ReturnOnCapitalAtRisk), MarginUtilisation: jsonFloat(m.MarginUtilisation),
-		IdleCapital: jsonFloat(m.IdleCapital), EffectiveLeverage: jsonFloat(m.EffectiveLeverage),
-		MaxEffectiveLeverage: jsonFloat(m.MaxEffectiveLeverage), FinalEquity: jsonFloat(m.FinalEquity),
-		TotalReturn: jsonFloat(m.TotalReturn), AnnualReturn: jsonFloat(m.AnnualReturn), MaxDrawdown: jsonFloat(m.MaxDrawdown),
-		Sharpe: jsonFloat(m.Sharpe), Fees: jsonFloat(m.Fees), LiquidationFees: jsonFloat(m.LiquidationFees),
-		FundingPaid: jsonFloat(m.FundingPaid),
-	}
+	Mode       string `json:"mode"`
+	MarkSource string `json:"mark_source"` // "mark", "trades" or "mixed"
+	// Metrics is backtest.Metrics with the result tables' snake_case
+	// names (reports.JSONValue); see the backtest package for each.
+	Metrics any               `json:"metrics"`
+	m       *backtest.Metrics // the same, typed, for printing
 }
 
 // jsonFloat is a float64 that marshals NaN and ±Inf as null.
@@ -614,8 +672,10 @@ func (p *pairedRun) summary() (*runSummary, error) {
 			Timeframe: data.FormatTimeframe(m.Timeframe),
 			Start:     data.FormatTime(m.Time[0]),
 			End:       data.FormatTime(m.Time[len(m.Time)-1] + int64(m.Timeframe)),
+			Marks:     marketMarks(m),
 		},
-		Finding: finding(p.results),
+		Finding:  finding(p.results),
+		Warnings: warningTexts(p.warnings),
 	}
 	if p.file.Synthetic() {
 		s.Market.Source = "synthetic"
@@ -625,7 +685,7 @@ func (p *pairedRun) summary() (*runSummary, error) {
 	}
 	for i := range p.results {
 		r := &p.results[i]
-		s.Modes = append(s.Modes, modeSummary{Mode: r.Mode, MarkSource: r.MarkSource, Metrics: newMetricsJSON(&r.Metrics)})
+		s.Modes = append(s.Modes, modeSummary{Mode: r.Mode, MarkSource: r.MarkSource, Metrics: reports.JSONValue(r.Metrics), m: &r.Metrics})
 	}
 	return s, nil
 }
@@ -708,14 +768,14 @@ func csvBytes(header []string, rows [][]string) []byte {
 
 func liquidationsCSV(rs []backtest.Result) []byte {
 	header := []string{"mode", "time", "bar", "symbol", "side", "qty", "entry", "liq_price", "settle", "margin_lost",
-		"fee", "insurance", "equity_before", "equity_after", "close_also", "partial"}
+		"fee", "insurance", "equity_before", "equity_after", "close_also", "partial", "position", "after_ruin"}
 	var rows [][]string
 	for _, r := range rs {
 		for _, l := range r.Liquidations {
 			rows = append(rows, []string{r.Mode, data.FormatTime(l.Time), strconv.Itoa(l.Bar), l.Symbol, sideName(l.Side),
 				csvFloat(l.Qty), csvFloat(l.Entry), csvFloat(l.LiqPrice), csvFloat(l.Settle), csvFloat(l.MarginLost),
 				csvFloat(l.Fee), csvFloat(l.Insurance), csvFloat(l.EquityBefore), csvFloat(l.EquityAfter),
-				strconv.FormatBool(l.CloseAlso), strconv.FormatBool(l.Partial)})
+				strconv.FormatBool(l.CloseAlso), strconv.FormatBool(l.Partial), strconv.Itoa(l.Position), strconv.FormatBool(l.AfterRuin)})
 		}
 	}
 	return csvBytes(header, rows)

@@ -73,7 +73,10 @@ func TestRunOut(t *testing.T) {
 		}
 	}
 	md, _ := os.ReadFile(filepath.Join(out1, "report", "summary.md"))
-	if !bytes.Contains(md, []byte("1 cell × 1 path, 3 runs; modes isolated, cross, hybrid")) || !bytes.Contains(md, []byte("| – (one pair) |")) {
+	// One history: its blocks of time are resampled, and whole-run paired
+	// differences get no interval.
+	if !bytes.Contains(md, []byte("1 cell × 1 path, 3 runs; modes isolated, cross, hybrid")) || !bytes.Contains(md, []byte("One price history: intervals resample")) ||
+		!bytes.Contains(md, []byte(" pp | – |")) {
 		t.Errorf("report/summary.md does not describe one run in three modes:\n%s", md)
 	}
 	for _, name := range outputFiles {
@@ -92,7 +95,7 @@ func TestRunOut(t *testing.T) {
 	}
 	liq := rows("liquidations.csv")
 	// Every 4th bar is recorded, and the last (bar 2999).
-	if strings.Join(liq[0], ",") != "mode,time,bar,symbol,side,qty,entry,liq_price,settle,margin_lost,fee,insurance,equity_before,equity_after,close_also,partial" || len(liq) < 2 {
+	if strings.Join(liq[0], ",") != "mode,time,bar,symbol,side,qty,entry,liq_price,settle,margin_lost,fee,insurance,equity_before,equity_after,close_also,partial,position,after_ruin" || len(liq) < 2 {
 		t.Errorf("liquidations.csv: header %v, %d rows", liq[0], len(liq))
 	}
 	fills := rows("fills.csv")
@@ -152,13 +155,13 @@ func TestRunJSON(t *testing.T) {
 		if m.MarkSource != "mark" {
 			t.Errorf("%s: mark source %q", m.Mode, m.MarkSource)
 		}
-		for _, k := range []string{"liquidations", "liquidations_per_1000_positions", "loss_median_pct", "return_on_capital_at_risk", "margin_utilisation", "funding_paid", "near_misses"} {
+		for _, k := range []string{"positions_liquidated", "positions_liquidated_per_1000", "partial_liquidations", "positions_touched", "capital_at_risk_peak", "loss_median_pct", "return_on_capital_at_risk", "margin_utilisation", "funding_paid", "near_misses"} {
 			if _, ok := m.Metrics[k]; !ok {
 				t.Errorf("%s metrics lack %q", m.Mode, k)
 			}
 		}
 	}
-	if sum.Modes[0].Metrics["liquidations"].(float64) == 0 || !strings.HasPrefix(sum.Finding, "isolated liquidated") {
+	if sum.Modes[0].Metrics["positions_liquidated"].(float64) == 0 || !strings.HasPrefix(sum.Finding, "isolated liquidated") {
 		t.Errorf("expected liquidations in isolated; finding %q", sum.Finding)
 	}
 	if b, _ := os.ReadFile(filepath.Join(dir, "o", "summary.json")); string(b) != r.out {
@@ -292,28 +295,32 @@ leverage: 25
 			t.Errorf("mark source %s, metrics %v", m.MarkSource, m.Metrics)
 		}
 	}
-	t.Logf("isolated %v liquidations, cross %v", sum.Modes[0].Metrics["liquidations"], sum.Modes[1].Metrics["liquidations"])
+	t.Logf("isolated %v liquidations, cross %v", sum.Modes[0].Metrics["positions_liquidated"], sum.Modes[1].Metrics["positions_liquidated"])
 }
 
 // TestFinding: the finding line follows the numbers.
 func TestFinding(t *testing.T) {
 	res := func(mode string, liqs int, median, worst float64) backtest.Result {
-		return backtest.Result{Mode: mode, Metrics: backtest.Metrics{Liquidations: liqs, Positions: 100, LossMedianPct: median, LossWorstPct: worst, TotalReturn: -0.1}}
+		return backtest.Result{Mode: mode, Metrics: backtest.Metrics{PositionsLiquidated: liqs, PositionsTouched: liqs, Positions: 100, LossMedianPct: median, LossWorstPct: worst, TotalReturn: -0.1}}
 	}
 	tests := []struct {
 		rs   []backtest.Result
 		want string
 	}{
 		{[]backtest.Result{res("isolated", 12, 9.5, 11), res("cross", 1, 98, 98)},
-			"isolated liquidated 12 times vs 1 for cross; cross's one liquidation lost 98.0 % of equity, against a median of 9.5 % for isolated."},
+			"isolated liquidated 12 positions vs 1 for cross; cross's one liquidation lost 98.0 % of equity, against a median of 9.5 % for isolated."},
 		{[]backtest.Result{res("isolated", 2, 9.5, 11), res("cross", 5, 40, 98)},
-			"cross liquidated 5 times vs 2 for isolated; a median liquidation lost 9.5 % of equity in isolated and 40.0 % in cross."},
+			"cross liquidated 5 positions vs 2 for isolated; a median liquidation lost 9.5 % of equity in isolated and 40.0 % in cross."},
 		{[]backtest.Result{res("isolated", 3, 9.5, 11), res("cross", 0, 0, 0), res("hybrid", 0, 0, 0)},
-			"isolated liquidated 3 times vs 0 for cross and 0 for hybrid; isolated's median liquidation lost 9.5 % of equity."},
+			"isolated liquidated 3 positions vs 0 for cross and 0 for hybrid; isolated's median liquidation lost 9.5 % of equity."},
 		{[]backtest.Result{res("isolated", 0, 0, 0), res("cross", 0, 0, 0)},
 			"No mode was liquidated; total return -10.00 % for isolated vs -10.00 % for cross."},
 		{[]backtest.Result{res("cross", 1, 50, 50)},
-			"cross liquidated 1 time in 100 positions; median loss 50.0 % of equity, worst 50.0 %."},
+			"cross liquidated 1 of 100 positions; median loss 50.0 % of equity, worst 50.0 %."},
+		{[]backtest.Result{{Mode: "isolated", Metrics: backtest.Metrics{PositionsLiquidated: 2, PartialLiquidations: 7, PositionsTouched: 4, Positions: 50, LossMedianPct: 3}}, res("cross", 1, 20, 20)},
+			"isolated liquidated 2 positions (and 7 partial liquidation events) vs 1 for cross; cross's one liquidation lost 20.0 % of equity, against a median of 3.0 % for isolated."},
+		{[]backtest.Result{{Mode: "isolated", Metrics: backtest.Metrics{Rejections: 5, RejectedLeverage: 4, RejectedMinOrder: 1}}, res("cross", 0, 0, 0)},
+			"isolated opened no position: every order was refused (leverage above the tier's maximum 4, below the minimum order 1)."},
 	}
 	for _, tt := range tests {
 		if got := finding(tt.rs); got != tt.want {
@@ -342,5 +349,19 @@ func TestProgress(t *testing.T) {
 	r := mustRun(t, exitOK, "run", "-c", cfg)
 	if !strings.Contains(r.errOut, "marginlab: simulating 3000 bars × 2 symbols × 3 modes...") && r.errOut != "" {
 		t.Errorf("stderr: %q", r.errOut)
+	}
+}
+
+// TestRecommitNotes: a return on peak capital at risk below −100 % is
+// explained; one at or above it is not.
+func TestRecommitNotes(t *testing.T) {
+	rs := []backtest.Result{
+		{Mode: "isolated", Metrics: backtest.Metrics{ReturnOnCapitalAtRisk: -2.5, CapitalAtRiskPeak: 1000, Positions: 40}},
+		{Mode: "cross", Metrics: backtest.Metrics{ReturnOnCapitalAtRisk: -1, CapitalAtRiskPeak: 10000, Positions: 40}},
+	}
+	got := recommitNotes(rs)
+	want := "isolated lost 2500.00, 2.5× the most it had at risk at once (1000.00): margin lost was committed again to new positions (40 in all)."
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("notes %q, want [%q]", got, want)
 	}
 }

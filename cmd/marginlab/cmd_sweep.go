@@ -102,6 +102,13 @@ func setupSweep(flags *flag.FlagSet) runFunc {
 		for _, w := range warns {
 			fmt.Fprintf(sio.errOut, "marginlab: warning: %v\n", w)
 		}
+		venueWarns, err := plan.VenueWarnings(m)
+		if err != nil {
+			return configError(*cfg, err)
+		}
+		for _, w := range venueWarns {
+			fmt.Fprintf(sio.errOut, "marginlab: warning: %s\n", w)
+		}
 		owned := 0
 		for k := range plan.Cells {
 			if shard.Owns(k) {
@@ -115,6 +122,7 @@ func setupSweep(flags *flag.FlagSet) runFunc {
 			plan.Hash, owned, len(plan.Cells), shard, plan.Settings.Paths, len(plan.Cells[0].Config.Modes()), len(m.Time), len(m.Symbols))
 		prog := newProgress(sio.errOut)
 		opt := sweep.Options{Out: *out, Workers: *workers, Shard: shard, Trades: *trades, Equity: *equity, Version: version,
+			Warnings: warningTexts(warns),
 			NewStrategy: func(s runconfig.StrategySpec, seed uint64) (backtest.Strategy, error) {
 				return strategy.New(s.Name, s.Params, seed)
 			},
@@ -245,13 +253,7 @@ type progress struct {
 var progressEvery = 5 * time.Second
 
 func newProgress(w io.Writer) *progress {
-	pr := &progress{w: w}
-	if f, ok := w.(*os.File); ok {
-		if st, err := f.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
-			pr.terminal = true
-		}
-	}
-	return pr
+	return &progress{w: w, terminal: isTerminal(w)}
 }
 
 func (pr *progress) update(p sweep.Progress) {

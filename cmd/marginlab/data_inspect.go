@@ -21,7 +21,11 @@ marginlab would for a backtest, with the same checks, and reports its
 format, compression, kind (candles, mark or funding), columns, rows, first
 and last time (RFC 3339, UTC), timeframe, gaps and warnings, or why it
 failed to load. For funding files it also reports the mean, minimum and
-maximum rate per interval.
+maximum rate per interval, the interval (the median spacing of events), and
+how the times sit on the grid of whole hours: exchanges stamp funding a few
+milliseconds late, and a run puts a stamp within 5 s of a whole hour on that
+hour. For mark files it says what a run uses them for: liquidation checks
+at the trade candles' timeframe, funding only when coarser.
 
 Every file is reported, even after one fails; the exit status is then 1.
 The load flags apply to every file; they opt in to repairs, each of which is
@@ -88,6 +92,7 @@ type inspectReport struct {
 	TimeColumn string        `json:"time_column"`
 	Gaps       *gapsReport   `json:"gaps"`
 	Funding    *fundingStats `json:"funding,omitempty"`
+	Note       string        `json:"note,omitempty"` // for mark files: what a run uses them for
 	Warnings   []string      `json:"warnings"`
 	Error      *string       `json:"error"`
 }
@@ -106,7 +111,19 @@ type fundingStats struct {
 	Mean float64 `json:"mean"`
 	Min  float64 `json:"min"`
 	Max  float64 `json:"max"`
+	// Interval is the median spacing of the events (data.FundingInterval).
+	Interval string `json:"interval"`
+	// OnHour events are stamped on a whole hour UTC, NearHour within 5 s
+	// of one (a run puts them on it; MaxOffset is the farthest), OffGrid
+	// farther (a run keeps their time).
+	OnHour    int    `json:"on_hour"`
+	NearHour  int    `json:"near_hour"`
+	MaxOffset string `json:"max_offset"`
+	OffGrid   int    `json:"off_grid"`
 }
+
+// markNote says what a run uses mark candles for.
+const markNote = "a run uses mark candles for liquidation checks when they match the trade candles' timeframe (finer ones are resampled); coarser ones (e.g. 8h next to 5m) only value funding"
 
 func newInspectReport(path string, s *data.Series, err error) *inspectReport {
 	r := &inspectReport{Path: path, Columns: []data.Column{}, Warnings: []string{}}
@@ -122,9 +139,12 @@ func newInspectReport(path string, s *data.Series, err error) *inspectReport {
 		r.Columns = s.Columns
 	}
 	times := s.Bars.Time
-	if s.Kind == data.KindFunding {
+	switch s.Kind {
+	case data.KindFunding:
 		times = s.Funding.Time
-		r.Funding = summariseFunding(s.Funding.Rate)
+		r.Funding = summariseFunding(s.Funding)
+	case data.KindMark:
+		r.Note = markNote
 	}
 	if n := len(times); n > 0 {
 		r.Start, r.End = timePtr(times[0]), timePtr(times[n-1])
@@ -140,11 +160,14 @@ func newInspectReport(path string, s *data.Series, err error) *inspectReport {
 	return r
 }
 
-func summariseFunding(rates []float64) *fundingStats {
+func summariseFunding(f data.Funding) *fundingStats {
+	rates := f.Rate
 	if len(rates) == 0 {
 		return nil
 	}
-	st := &fundingStats{Min: rates[0], Max: rates[0]}
+	stamps := data.ClassifyFundingStamps(f.Time, data.DefaultFundingSnap)
+	st := &fundingStats{Min: rates[0], Max: rates[0], Interval: data.FormatTimeframe(data.FundingInterval(f.Time)),
+		OnHour: stamps.OnHour, NearHour: stamps.Snapped, MaxOffset: data.FormatDuration(stamps.MaxOffset), OffGrid: stamps.OffGrid}
 	sum := 0.0
 	for _, r := range rates {
 		sum += r
@@ -207,7 +230,19 @@ func (r *inspectReport) writeText(w io.Writer) error {
 			r.Gaps.Count, r.Gaps.Missing, r.Gaps.Largest, *r.Gaps.LargestAt)
 	}
 	if f := r.Funding; f != nil {
-		line("funding", "mean %s, min %s, max %s per interval", percent(f.Mean), percent(f.Min), percent(f.Max))
+		line("funding", "mean %s, min %s, max %s per interval of %s", percent(f.Mean), percent(f.Min), percent(f.Max), f.Interval)
+		stamps := fmt.Sprintf("%d on a whole hour, %d within %s of one (a run puts them on it; the farthest %s off)",
+			f.OnHour, f.NearHour, data.FormatDuration(data.DefaultFundingSnap), f.MaxOffset)
+		if f.NearHour == 0 {
+			stamps = fmt.Sprintf("%d on a whole hour", f.OnHour)
+		}
+		if f.OffGrid > 0 {
+			stamps += fmt.Sprintf(", %d off the grid (a run keeps their times)", f.OffGrid)
+		}
+		line("stamps", "%s", stamps)
+	}
+	if r.Note != "" {
+		line("use", "%s", r.Note)
 	}
 	for _, wn := range r.Warnings {
 		line("warning", "%s", wn)

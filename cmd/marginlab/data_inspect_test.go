@@ -70,7 +70,7 @@ func TestInspectSynthJSON(t *testing.T) {
 	if c.Kind != "candles" || c.Rows != 2000 || c.Timeframe != "1m" || *c.End != "2024-01-02T09:19:00Z" || len(c.Columns) != 6 {
 		t.Errorf("candles: %+v", c)
 	}
-	if m.Kind != "mark" || m.Rows != 2000 || m.Timeframe != "1m" {
+	if m.Kind != "mark" || m.Rows != 2000 || m.Timeframe != "1m" || !strings.Contains(m.Note, "coarser ones (e.g. 8h next to 5m) only value funding") {
 		t.Errorf("mark: %+v", m)
 	}
 	// Funding every 8h within the 2000 minutes [Jan 1 00:00, Jan 2 09:20).
@@ -78,6 +78,8 @@ func TestInspectSynthJSON(t *testing.T) {
 		t.Errorf("funding: %+v", f)
 	} else if !(f.Funding.Min <= f.Funding.Mean && f.Funding.Mean <= f.Funding.Max) {
 		t.Errorf("funding stats out of order: %+v", *f.Funding)
+	} else if f.Funding.Interval != "8h" || f.Funding.OnHour != 5 || f.Funding.NearHour != 0 {
+		t.Errorf("funding grid: %+v", *f.Funding)
 	}
 	// Keys come in the documented order.
 	first := strings.SplitN(r.out, "\n", 2)[0]
@@ -219,6 +221,8 @@ func TestInspectSharedData(t *testing.T) {
 	}
 	if fund.Kind != "funding" || fund.Rows != 266 || fund.Timeframe != "8h" || fund.Funding == nil {
 		t.Errorf("funding: %+v", fund)
+	} else if f := fund.Funding; f.Interval != "8h" || f.OnHour != 173 || f.NearHour != 93 || f.OffGrid != 0 || f.MaxOffset != "10ms" {
+		t.Errorf("funding stamps: %+v", *f)
 	}
 	if aiq.Codec != "snappy" || aiq.TimeColumn != "open_time" || aiq.Rows != 10080 || aiq.CreatedBy == "" {
 		t.Errorf("aiquant parquet: %+v", aiq)

@@ -19,6 +19,7 @@ import (
 	"github.com/marginlab/marginlab/backtest/risk"
 	"github.com/marginlab/marginlab/backtest/runconfig"
 	"github.com/marginlab/marginlab/data"
+	"github.com/marginlab/marginlab/reports"
 )
 
 var demoCmd = &command{
@@ -157,7 +158,7 @@ func newDemoSummary(f *runconfig.File, m *data.Market, rungs []*pairedRun) *demo
 		r := demoRung{Leverage: p.cfg.Leverage}
 		for i := range p.results {
 			res := &p.results[i]
-			r.Modes = append(r.Modes, modeSummary{Mode: res.Mode, MarkSource: res.MarkSource, Metrics: newMetricsJSON(&res.Metrics)})
+			r.Modes = append(r.Modes, modeSummary{Mode: res.Mode, MarkSource: res.MarkSource, Metrics: reports.JSONValue(res.Metrics), m: &res.Metrics})
 		}
 		d.Rungs = append(d.Rungs, r)
 	}
@@ -174,26 +175,27 @@ func printDemo(w io.Writer, f *runconfig.File, m *data.Market, d *demoSummary) {
 		strings.Join(s.Symbols, ", "), s.Timeframe, days, 100*s.AnnualVol, s.Seed, f.VenueName, fmtNum(f.Capital))
 	fmt.Fprintf(w, "%s\n\n", wrap(intro, 88, ""))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "leverage\tmode     \tpositions\tliquidations\tper 1,000\tmedian loss\ttotal return\tmax drawdown\treturn on CaR\t")
+	fmt.Fprintln(tw, "leverage\tmode     \tpositions\tliquidated\tper 1,000\tmedian loss\ttotal return\tmax drawdown\treturn on peak CaR\t")
 	for _, r := range d.Rungs {
 		for k, ms := range r.Modes {
 			lev := ""
 			if k == 0 {
 				lev = fmtNum(r.Leverage) + "×"
 			}
-			mt := &ms.Metrics
+			mt := ms.m
 			loss := "-"
-			if mt.Liquidations > 0 {
-				loss = fmt.Sprintf("%.1f %%", float64(mt.LossMedianPct))
+			if mt.PositionsTouched > 0 {
+				loss = fmt.Sprintf("%.1f %%", mt.LossMedianPct)
 			}
-			fmt.Fprintf(tw, "%s\t%-8s \t%d\t%d\t%.1f\t%s\t%s\t%s\t%s\t\n", lev, ms.Mode, mt.Positions, mt.Liquidations,
-				float64(mt.LiquidationsPer1000), loss, pct(float64(mt.TotalReturn), true), pct(float64(mt.MaxDrawdown), false),
-				pct(float64(mt.ReturnOnCapitalAtRisk), true))
+			fmt.Fprintf(tw, "%s\t%-8s \t%d\t%d\t%.1f\t%s\t%s\t%s\t%s\t\n", lev, ms.Mode, mt.Positions, mt.PositionsLiquidated,
+				mt.PositionsLiquidatedPer1000, loss, pct(mt.TotalReturn, true), pct(mt.MaxDrawdown, false),
+				pct(mt.ReturnOnCapitalAtRisk, true))
 		}
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nloss: per liquidation, %% of the equity just before it; CaR: capital at risk (isolated:\n")
-	fmt.Fprintf(w, "the margin posted; cross: the whole account while a position is open).\n\nFindings:\n")
+	fmt.Fprintf(w, "\nliquidated: positions closed by a liquidation; loss: per liquidation, %% of the equity just\n")
+	fmt.Fprintf(w, "before it; peak CaR: the most capital at risk at once (isolated: the margins posted; cross:\n")
+	fmt.Fprintf(w, "the whole account while a position is open), so -100 %% means losing all of it once.\n\nFindings:\n")
 	for _, s := range d.Findings {
 		fmt.Fprintf(w, "  - %s\n", wrap(s, 88, "    "))
 	}
@@ -211,13 +213,13 @@ func demoFindings(rungs []*pairedRun) []string {
 		return nil
 	}
 	a, b := modes[0], modes[1]
-	liq := func(p *pairedRun, k int) int { return p.results[k].Metrics.Liquidations }
+	liq := func(p *pairedRun, k int) int { return p.results[k].Metrics.PositionsLiquidated }
 	lev := func(p *pairedRun) string { return fmtNum(p.cfg.Leverage) + "×" }
 	var out []string
 
 	// 1. Frequency: where one mode liquidated more often, and the widest
 	// gap in liquidations per 1,000 positions.
-	rate := func(p *pairedRun, k int) float64 { return p.results[k].Metrics.LiquidationsPer1000 }
+	rate := func(p *pairedRun, k int) float64 { return p.results[k].Metrics.PositionsLiquidatedPer1000 }
 	var more, fewer int
 	var widest *pairedRun
 	for _, p := range rungs {
@@ -247,18 +249,30 @@ func demoFindings(rungs []*pairedRun) []string {
 	var sev []string
 	for k, mode := range modes {
 		var pcts []float64
+		after := 0
 		for _, p := range rungs {
 			for _, l := range p.results[k].Liquidations {
-				if l.EquityBefore > 0 {
+				switch {
+				case l.AfterRuin: // as the rates: a ruined run's observation has ended
+					after++
+				case l.EquityBefore > 0:
 					pcts = append(pcts, 100*l.MarginLost/l.EquityBefore)
 				}
 			}
 		}
-		if len(pcts) == 0 {
+		afterText := ""
+		if after > 0 {
+			afterText = fmt.Sprintf("; %d more after ruin, outside the rates", after)
+		}
+		switch {
+		case len(pcts) == 0 && after > 0:
+			sev = append(sev, fmt.Sprintf("%s was liquidated only after ruin (%d times, outside the rates)", mode, after))
+			continue
+		case len(pcts) == 0:
 			sev = append(sev, fmt.Sprintf("%s was never liquidated", mode))
 			continue
 		}
-		sev = append(sev, fmt.Sprintf("a median %s liquidation cost %.1f %% of equity (%d liquidations)", mode, risk.Describe(pcts).Median, len(pcts)))
+		sev = append(sev, fmt.Sprintf("a median %s liquidation cost %.1f %% of equity (%d liquidations%s)", mode, risk.Describe(pcts).Median, len(pcts), afterText))
 	}
 	out = append(out, capitalise(strings.Join(sev, "; "))+", over all leverages.")
 

@@ -25,7 +25,7 @@ func TestDemo(t *testing.T) {
 			t.Errorf("no isolated and cross rows for %v×:\n%s", lev, r.out)
 		}
 	}
-	for _, want := range []string{"leverage", "mode", "liquidations", "per 1,000", "median loss", "total return", "max drawdown", "return on CaR", "Findings:", "marginlab init"} {
+	for _, want := range []string{"leverage", "mode", "liquidated", "per 1,000", "median loss", "total return", "max drawdown", "return on peak CaR", "Findings:", "marginlab init"} {
 		if !strings.Contains(r.out, want) {
 			t.Errorf("output lacks %q", want)
 		}

@@ -119,6 +119,13 @@ func pairedResults(runs []*pairedRun, cells []string, axis string, values []any)
 	}
 	res := &sweep.Results{Manifest: man}
 	series := map[string][]sweep.EquityRow{}
+	for _, p := range runs {
+		for _, w := range warningTexts(p.warnings) {
+			if !slices.Contains(man.Warnings, w) {
+				man.Warnings = append(man.Warnings, w)
+			}
+		}
+	}
 	for k, p := range runs {
 		canon, err := p.file.Canonical()
 		if err != nil {

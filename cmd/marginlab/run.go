@@ -46,6 +46,7 @@ var commands = []*command{
 	dataInspectCmd,
 	dataConvertCmd,
 	dataSynthCmd,
+	dataFetchCmd,
 	demoCmd,
 	initCmd,
 	runCmd,
@@ -54,6 +55,7 @@ var commands = []*command{
 	reportCmd,
 	compareCmd,
 	liqCmd,
+	venueImportCmd,
 }
 
 // usageError is a mistake in the command line: exit status 2.

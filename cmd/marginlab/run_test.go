@@ -17,7 +17,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // TestHelpGolden compares help output with testdata/*.golden; run
 // "go test -run TestHelpGolden -update" after changing help text on purpose.
 func TestHelpGolden(t *testing.T) {
-	topics := [][]string{{"help"}, {"help", "data"}}
+	topics := [][]string{{"help"}, {"help", "data"}, {"help", "venue"}}
 	for _, c := range commands {
 		topics = append(topics, append([]string{"help"}, strings.Fields(c.name)...))
 	}
