@@ -160,8 +160,9 @@
 //
 // R7. Stops. After a successful order the position's stop is set: from the
 // intent's stop distance d, entry·(1 − side·d); from StopAtLiq f,
-// entry − side·f·(entry − LP) with LP the position's liquidation price right
-// after the fill; the one nearer the entry wins. The stop does not move until
+// entry + f·(LP − entry) with LP the position's liquidation price right
+// after the fill (a cross leg's holds the other legs at their last close
+// marks); the one nearer the entry wins. The stop does not move until
 // the next order. A stop fill blocks the symbol (R9).
 //
 // # Funding

@@ -141,14 +141,22 @@ func (s *symState) markAdverse(i, side int) float64 {
 	return fall[i]
 }
 
-// markAt returns the mark price columns at row i (falling back to trades).
+// markAt returns the mark price columns at row i, each falling back to
+// the trade candle's where the mark is NaN (doc.go, Prices).
 func (s *symState) markAt(i int) (o, h, l, c float64) {
-	if s.mark != nil {
-		if o = s.mark.Open[i]; o == o { // not NaN
-			return o, s.mark.High[i], s.mark.Low[i], s.mark.Close[i]
-		}
+	o, h, l, c = s.c.Open[i], s.c.High[i], s.c.Low[i], s.c.Close[i]
+	if mk := s.mark; mk != nil {
+		o, h, l, c = orTrade(mk.Open[i], o), orTrade(mk.High[i], h), orTrade(mk.Low[i], l), orTrade(mk.Close[i], c)
 	}
-	return s.c.Open[i], s.c.High[i], s.c.Low[i], s.c.Close[i]
+	return o, h, l, c
+}
+
+// orTrade is the mark price m, or the trade price t where m is NaN.
+func orTrade(m, t float64) float64 {
+	if m == m {
+		return m
+	}
+	return t
 }
 
 type sim struct {
@@ -573,14 +581,15 @@ func (s *sim) setStop(st *symState, in Intent) {
 	if p == nil || !p.Open() {
 		return
 	}
-	side := float64(p.Side)
 	if in.Stop > 0 {
-		st.stop = p.Entry * (1 - side*in.Stop)
+		st.stop = p.Entry * (1 - float64(p.Side)*in.Stop)
 	}
 	if f := s.cfg.StopAtLiq; f > 0 {
 		if lp, ok := s.a.LiquidationPrice(p); ok && lp > 0 && !math.IsInf(lp, 0) {
-			sp := p.Entry - side*f*(p.Entry-lp)
-			if st.stop == 0 || side*(sp-st.stop) > 0 {
+			// f of the way from the entry toward LP (below the entry for a
+			// long, above for a short); the stop nearer the entry wins.
+			sp := p.Entry + f*(lp-p.Entry)
+			if st.stop == 0 || math.Abs(sp-p.Entry) < math.Abs(st.stop-p.Entry) {
 				st.stop = sp
 			}
 		}

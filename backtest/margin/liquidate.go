@@ -179,7 +179,8 @@ func (a *Account) LiquidateIsolated(t int64, symbol string, settle float64) (Liq
 	q0 := p.Qty
 	for p.Open() {
 		q := a.Venue.Partial.StepQty(p.Qty, q0, settle)
-		ev.Fee += a.closeLiquidated(t, p, q, settle)
+		a.closeStep(t, p, q, settle)
+		ev.Fee += a.liquidationFee(t, p.margin, q, settle)
 		ev.Qty += q
 		a.refresh(p)
 		if p.Open() && !a.IsolatedLiquidatable(p, settle) {
@@ -188,40 +189,40 @@ func (a *Account) LiquidateIsolated(t int64, symbol string, settle float64) (Liq
 		}
 	}
 	if !p.Open() {
+		a.coverShortfall(t, p.margin)
 		a.remainder(t, p.margin, math.Inf(1))
 		a.refresh(p)
 	}
-	// What the trader lost in this event: the margin not returned. A margin
-	// that funding had already driven below zero loses nothing more (the
-	// fund's cover of it shows in Insurance).
 	ev.Lost = max(0, marginBefore-p.collateral-(a.walletF-walletBefore))
 	ev.Insurance = a.J.BalanceFloat(a.insurance) - insBefore
 	ev.EquityAfter = a.settleEquity(map[*Position]float64{p: settle})
 	return ev, nil
 }
 
-// closeLiquidated closes q of p at settle with the liquidation fee, booking
-// PnL to the position's account (isolated margin or wallet); the fee is
-// taken only from what is left, and a negative balance is covered by the
-// insurance fund. It returns the fee charged.
-func (a *Account) closeLiquidated(t int64, p *Position, q, settle float64) float64 {
+// closeStep closes q of p at settle, booking the PnL to the position's
+// account (isolated margin or wallet).
+func (a *Account) closeStep(t int64, p *Position, q, settle float64) {
 	book := a.wallet
 	if p.Mode == Isolated {
 		book = p.margin
 	}
-	pnl := float64(p.Side) * q * (settle - p.Entry)
-	a.J.Move(t, a.market, book, pnl, ledger.PnL)
-	fee := q * settle * a.Venue.LiquidationFee
-	if left := a.J.BalanceFloat(book); fee > left {
-		fee = max(0, left)
-	}
-	a.J.Move(t, book, a.insurance, fee, ledger.LiquidationFee)
-	a.coverShortfall(t, book)
+	a.J.Move(t, a.market, book, float64(p.Side)*q*(settle-p.Entry), ledger.PnL)
 	before := p.Qty
 	p.Qty -= q
 	if p.Qty <= before*1e-12 {
 		p.Side, p.Qty, p.Entry = 0, 0, 0
 	}
+}
+
+// liquidationFee charges the venue's liquidation fee on q closed at settle
+// from book to the insurance fund, taking only what is left there; it
+// returns the fee charged.
+func (a *Account) liquidationFee(t int64, book ledger.Account, q, settle float64) float64 {
+	fee := q * settle * a.Venue.LiquidationFee
+	if left := a.J.BalanceFloat(book); fee > left {
+		fee = max(0, left)
+	}
+	a.J.Move(t, book, a.insurance, fee, ledger.LiquidationFee)
 	return fee
 }
 
@@ -271,14 +272,23 @@ func (a *Account) LiquidateCross(t int64, settle []float64) []Liquidation {
 	for i, p := range ps {
 		q0[i] = p.Qty
 	}
+	step := make([]float64, len(ps))
 	for {
+		// Every leg's PnL first, then the fees from what is left: the legs
+		// settle together, so one leg's loss is not covered by the fund
+		// before another leg's profit is booked.
 		for i, p := range ps {
-			if !p.Open() {
-				continue
+			step[i] = 0
+			if p.Open() {
+				step[i] = a.Venue.Partial.StepQty(p.Qty, q0[i], settle[i])
+				a.closeStep(t, p, step[i], settle[i])
+				evs[i].Qty += step[i]
 			}
-			q := a.Venue.Partial.StepQty(p.Qty, q0[i], settle[i])
-			evs[i].Fee += a.closeLiquidated(t, p, q, settle[i])
-			evs[i].Qty += q
+		}
+		for i := range ps {
+			if step[i] > 0 {
+				evs[i].Fee += a.liquidationFee(t, a.wallet, step[i], settle[i])
+			}
 		}
 		a.refreshAll()
 		if len(a.cross) == 0 {
@@ -296,6 +306,7 @@ func (a *Account) LiquidateCross(t int64, settle []float64) []Liquidation {
 		}
 	}
 	if len(a.cross) == 0 {
+		a.coverShortfall(t, a.wallet)
 		a.remainder(t, a.wallet, totalMM)
 		a.refreshAll()
 	}

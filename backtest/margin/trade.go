@@ -105,6 +105,7 @@ func (a *Account) increase(t int64, p *Position, side int, q, price, lev, rate f
 		// A position's bracket table is the one in force when it opens.
 		p.Side, p.Qty, p.Entry, p.Leverage = side, 0, price, lev
 		p.Brackets, p.tier = a.Venue.BracketsFor(p.Symbol, time.Unix(0, t).UTC()), 0
+		p.Mark = 0 // no mark yet: the entry stands in (markOf), not the last position's
 	}
 	p.Entry = (p.Qty*p.Entry + q*price) / (p.Qty + q)
 	p.Qty += q
