@@ -248,7 +248,8 @@ func (s *sim) marginPolicy(i int, st *symState, mark float64) {
 	r := s.a.MarginRatio(st.pos, mark)
 	switch {
 	case pol.TopUpAt > 0 && r >= pol.TopUpAt && st.toppedUp < pol.TopUpCap*st.im0:
-		amt := min(pol.TopUpAmount*st.im0, pol.TopUpCap*st.im0-st.toppedUp)
+		// What the policy asks for, as far as the available balance goes.
+		amt := min(pol.TopUpAmount*st.im0, pol.TopUpCap*st.im0-st.toppedUp, s.a.Available())
 		if amt > 0 && s.a.AddMargin(t, st.name, amt) == nil {
 			st.toppedUp += amt
 			s.acc.topUps++
