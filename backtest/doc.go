@@ -186,9 +186,11 @@
 // The insurance fund never pays funding.
 //
 // R8. Liquidation settlement (package margin). The position closes at the
-// settle price; PnL is booked to its margin (isolated) or the wallet (cross);
-// the venue's liquidation fee on the closed notional goes to the insurance
-// fund, taken only from what is left; a negative balance is covered by the
+// settle price; PnL is booked to its margin (isolated) or the wallet (cross,
+// every leg's PnL before any fee); the venue's liquidation fee on the closed
+// notional goes to the insurance fund, taken only from what is left (cross
+// legs pay the same share of their fees when the wallet cannot pay them
+// all); a negative balance left by a full liquidation is covered by the
 // insurance fund. With Venue.Partial enabled the position (every cross leg
 // together) is reduced in steps of Step × its size at the start of this
 // liquidation until it (the account) is no longer past its trigger at the

@@ -285,9 +285,20 @@ func (a *Account) LiquidateCross(t int64, settle []float64) []Liquidation {
 				evs[i].Qty += step[i]
 			}
 		}
+		// The legs' fees come from what is left of the wallet; when it
+		// cannot pay them all, each leg pays the same share of its fee.
+		total := 0.0
 		for i := range ps {
-			if step[i] > 0 {
-				evs[i].Fee += a.liquidationFee(t, a.wallet, step[i], settle[i])
+			total += step[i] * settle[i] * a.Venue.LiquidationFee
+		}
+		scale := 1.0
+		if left := a.J.BalanceFloat(a.wallet); total > left {
+			scale = max(0, left) / total
+		}
+		for i := range ps {
+			if fee := step[i] * settle[i] * a.Venue.LiquidationFee * scale; fee > 0 {
+				a.J.Move(t, a.wallet, a.insurance, fee, ledger.LiquidationFee)
+				evs[i].Fee += fee
 			}
 		}
 		a.refreshAll()
