@@ -247,9 +247,12 @@ func (s *sim) marginPolicy(i int, st *symState, mark float64) {
 	t := s.m.Time[i]
 	r := s.a.MarginRatio(st.pos, mark)
 	switch {
-	case pol.TopUpAt > 0 && r >= pol.TopUpAt && st.toppedUp < pol.TopUpCap*st.im0:
-		// What the policy asks for, as far as the available balance goes.
-		amt := min(pol.TopUpAmount*st.im0, pol.TopUpCap*st.im0-st.toppedUp, s.a.Available())
+	case pol.TopUpAt > 0 && r >= pol.TopUpAt:
+		// What the policy asks for, as far as the available balance goes,
+		// in units of the position's initial margin at its current size.
+		p := st.pos
+		im := p.Qty * p.Entry / p.Leverage
+		amt := min(pol.TopUpAmount*im, pol.TopUpCap*im-st.toppedUp, s.a.Available())
 		if amt > 0 && s.a.AddMargin(t, st.name, amt) == nil {
 			st.toppedUp += amt
 			s.acc.topUps++

@@ -72,10 +72,11 @@ type MarginPolicy struct {
 	// margin ratio (MM / (margin + uPnL)) is at least this (e.g. 0.8).
 	TopUpAt float64
 	// TopUpAmount is each top-up as a fraction of the position's initial
-	// margin (default 0.5 when TopUpAt is set).
+	// margin at its current size, Q·entry/L (default 0.5 when TopUpAt is
+	// set).
 	TopUpAmount float64
 	// TopUpCap bounds a position's top-ups in total, as a multiple of its
-	// initial margin (default 1).
+	// initial margin at its current size (default 1).
 	TopUpCap float64
 	// SweepBelow returns an isolated position's removable margin to the
 	// wallet at a bar's close when its margin ratio is at most this.

@@ -94,8 +94,8 @@
 // R6. Close. Every open position is marked at its mark close; then, in symbol
 // order, each isolated position's margin policy runs (MarginPolicy): at a
 // margin ratio MM/(margin + uPnL) ≥ TopUpAt it adds min(TopUpAmount·IM,
-// TopUpCap·IM − added so far, available balance) with IM = Q·entry/L at the
-// opening; at a ratio ≤ SweepBelow it returns the removable margin, margin +
+// TopUpCap·IM − added since the position opened, available balance) with
+// IM = Q·entry/L at its current size; at a ratio ≤ SweepBelow it returns the removable margin, margin +
 // uPnL − Q·mark/L between 0 and the margin (when above 1e-9); then the bar is
 // recorded:
 // equity = wallet + Σ isolated margins + Σ uPnL at the marks. The first bar

@@ -84,7 +84,6 @@ type symState struct {
 	blocked  bool             // liquidated: flat until the intent changes
 	coolTill int              // first bar it may trade again after a liquidation
 	stop     float64          // stop price, 0: none
-	im0      float64          // initial margin at entry (top-up policy)
 	posID    int              // the open position's number (Metrics.Positions when it opened)
 	rules    venue.OrderRules // the venue's order filters for the symbol
 	toppedUp float64
@@ -471,7 +470,6 @@ func (s *sim) execute(i, k int) {
 		if opened {
 			s.acc.positions++
 			st.posID = s.acc.positions
-			st.im0 = st.pos.Qty * st.pos.Entry / st.pos.Leverage
 			st.toppedUp = 0
 			st.near = false
 		}
