@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/marginlab/marginlab/backtest/ledger"
 	"github.com/marginlab/marginlab/backtest/venue"
@@ -83,13 +82,14 @@ type Account struct {
 
 	positions []*Position // in creation order: iteration is deterministic
 	bySymbol  map[string]*[2]*Position
+	tables    map[string][]venue.Table // each symbol's bracket tables (Venue.TablesOf), looked up once
 	// cross lists the open cross positions for the hot path.
 	cross []*Position
 }
 
 // NewAccount opens an empty account on venue v.
 func NewAccount(v *venue.Venue) *Account {
-	a := &Account{Venue: v, rule: v.Rule(), bySymbol: map[string]*[2]*Position{}}
+	a := &Account{Venue: v, rule: v.Rule(), bySymbol: map[string]*[2]*Position{}, tables: map[string][]venue.Table{}}
 	a.wallet = a.J.Open("wallet")
 	a.deposits = a.J.Open("deposits")
 	a.market = a.J.Open("market")
@@ -144,7 +144,7 @@ func (a *Account) slot(t int64, symbol string, mode Mode) *Position {
 		a.bySymbol[symbol] = s
 	}
 	if s[mode] == nil {
-		p := &Position{Symbol: symbol, Mode: mode, Brackets: a.Venue.BracketsFor(symbol, time.Unix(0, t).UTC())}
+		p := &Position{Symbol: symbol, Mode: mode, Brackets: a.bracketsAt(symbol, t)}
 		if mode == Isolated {
 			p.margin = a.J.Open("isolated:" + symbol)
 		}
@@ -152,6 +152,16 @@ func (a *Account) slot(t int64, symbol string, mode Mode) *Position {
 		a.positions = append(a.positions, p)
 	}
 	return s[mode]
+}
+
+// bracketsAt returns symbol's brackets in force at time t (Unix ns).
+func (a *Account) bracketsAt(symbol string, t int64) venue.Brackets {
+	tables, ok := a.tables[symbol]
+	if !ok {
+		tables = a.Venue.TablesOf(symbol)
+		a.tables[symbol] = tables
+	}
+	return venue.InForce(tables, t)
 }
 
 // SetMark records the mark price of symbol for both modes' positions.

@@ -3,7 +3,6 @@ package margin
 import (
 	"fmt"
 	"math"
-	"time"
 
 	"github.com/marginlab/marginlab/backtest/ledger"
 )
@@ -69,7 +68,11 @@ func (a *Account) Fill(t int64, o Order) (Fill, error) {
 		if p.Open() && p.Side == side {
 			newQty += p.Qty
 		}
-		if ml := maxLeverage(p.Brackets, newQty*o.Price); lev > ml {
+		br := p.Brackets
+		if !p.Open() || reduce == p.Qty {
+			br = a.bracketsAt(o.Symbol, t) // the table a new position gets (increase)
+		}
+		if ml := maxLeverage(br, newQty*o.Price); lev > ml {
 			return Fill{}, fmt.Errorf("%w: %s leverage %v above the tier maximum %v for notional %.2f", ErrLeverage, o.Symbol, lev, ml, newQty*o.Price)
 		}
 		need := add*o.Price/lev + add*o.Price*rate
@@ -104,7 +107,7 @@ func (a *Account) increase(t int64, p *Position, side int, q, price, lev, rate f
 	if !p.Open() {
 		// A position's bracket table is the one in force when it opens.
 		p.Side, p.Qty, p.Entry, p.Leverage = side, 0, price, lev
-		p.Brackets, p.tier = a.Venue.BracketsFor(p.Symbol, time.Unix(0, t).UTC()), 0
+		p.Brackets, p.tier = a.bracketsAt(p.Symbol, t), 0
 		p.Mark = 0 // no mark yet: the entry stands in (markOf), not the last position's
 	}
 	p.Entry = (p.Qty*p.Entry + q*price) / (p.Qty + q)

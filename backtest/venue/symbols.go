@@ -17,11 +17,7 @@ func (v *Venue) TableFor(symbol string, at time.Time) (t Table, listed, ok bool)
 	if len(tables) == 0 {
 		return Table{}, listed, false
 	}
-	i := len(tables) - 1
-	for i > 0 && tables[i].EffectiveFrom.After(at) {
-		i--
-	}
-	return tables[i], listed, true
+	return tables[inForce(tables, at.UnixNano())], listed, true
 }
 
 // SymbolKey returns the key of v.Tables that symbol names: symbol itself

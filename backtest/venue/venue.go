@@ -154,11 +154,38 @@ func (v *Venue) Rule() Rule { return RuleOf(v.Family) }
 // them all. The symbol is matched by SymbolKey, so BTC_USDT_USDT or
 // BTC-USDT-SWAP find a BTCUSDT table; unlisted symbols use Default.
 func (v *Venue) BracketsFor(symbol string, at time.Time) Brackets {
-	if key, ok := v.SymbolKey(symbol); ok {
-		symbol = key
+	return InForce(v.TablesOf(symbol), at.UnixNano())
+}
+
+// TablesOf returns the bracket tables that serve symbol (matched as
+// BracketsFor matches it): its own, else Default. Callers that look up
+// one symbol often keep the result: matching a symbol that is not a key
+// reads every key.
+func (v *Venue) TablesOf(symbol string) []Table {
+	if key, ok := v.SymbolKey(symbol); ok && len(v.Tables[key]) > 0 {
+		return v.Tables[key]
 	}
-	t, _, _ := v.TableFor(symbol, at)
-	return t.Brackets
+	return v.Default
+}
+
+// InForce returns the brackets of the table in force at time at (Unix
+// ns): the latest with EffectiveFrom ≤ at, or the earliest when at precedes
+// them all; nil without tables.
+func InForce(tables []Table, at int64) Brackets {
+	if len(tables) == 0 {
+		return nil
+	}
+	return tables[inForce(tables, at)].Brackets
+}
+
+// inForce is the index of the table in force at at (Unix ns); tables is
+// not empty.
+func inForce(tables []Table, at int64) int {
+	i := len(tables) - 1
+	for i > 0 && tables[i].EffectiveFrom.UnixNano() > at {
+		i--
+	}
+	return i
 }
 
 // rates returns (rP, rE) of tier k under rule r with taker fee rate fee.
