@@ -44,6 +44,7 @@ type spec struct {
 	ToTrader    bool    // Remainder: trader instead of the preset's
 	FineTiers   bool    // every symbol gets narrow tiers (fineTiers) instead of the preset's tables
 	PartialStep float64 // −1: keep the preset's; 0: partial off; else on with this step
+	PartialMin  float64 // with PartialStep > 0: Partial.MinNotional
 
 	// Strategy and sizing.
 	Strategy    string
@@ -75,7 +76,7 @@ func (c spec) String() string {
 		b.WriteString("+trader")
 	}
 	if c.PartialStep >= 0 {
-		fmt.Fprintf(&b, "+partial=%.3g", c.PartialStep)
+		fmt.Fprintf(&b, "+partial=%.3g/%g", c.PartialStep, c.PartialMin)
 	}
 	if c.FineTiers {
 		b.WriteString("+finetiers")
@@ -148,6 +149,10 @@ func genSpec(seed uint64, realOK bool) spec {
 	c.FineTiers = chance(0.15)
 	if chance(0.2) {
 		c.PartialStep = []float64{0, 0.2, 0.25, 1.0 / 3, 0.5}[r.IntN(5)]
+		// Venue files require a positive threshold; without one, steps of
+		// a fraction of a fraction go on down to sizes below the ledger's
+		// resolution.
+		c.PartialMin = []float64{500, 20000, 100000}[r.IntN(3)]
 	}
 
 	stop := func() float64 {
@@ -330,7 +335,9 @@ func (c spec) build() (*data.Market, *backtest.Intents, backtest.Config, []backt
 		v.Partial = venue.Partial{}
 	}
 	if c.PartialStep >= 0 && !ignored("partial") {
-		v.Partial = venue.Partial{Enabled: c.PartialStep > 0, Step: c.PartialStep}
+		// Venues reduce only large positions in steps: half the cases draw
+		// a threshold below which a position is liquidated whole.
+		v.Partial = venue.Partial{Enabled: c.PartialStep > 0, Step: c.PartialStep, MinNotional: c.PartialMin}
 	}
 
 	var st backtest.Strategy
@@ -425,7 +432,9 @@ func realMarket(symbols []string) (*data.Market, error) {
 			}
 			in = append(in, data.SymbolInput{Name: s + "USDT", Candles: c.Bars, Funding: &f.Funding})
 		}
-		realAll, _, realErr = data.NewMarket(in, data.MarketOptions{})
+		// The funding files end 8 hours before the candles: accept that
+		// gap (the slices are cut from inside the period anyway).
+		realAll, _, realErr = data.NewMarket(in, data.MarketOptions{FundingCoverage: data.CoverageAccept})
 	})
 	if realErr != nil {
 		return nil, realErr

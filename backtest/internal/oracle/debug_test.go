@@ -83,7 +83,7 @@ func TestDebugSizer(t *testing.T) {
 		cfg.Sizer = rec{base, func(bar int, price, eq float64) { a = append(a, [4]float64{price, eq}) }}
 		backtest.Run(m, in, cfg, mode)
 		cfg.Sizer = rec{base, func(bar int, price, eq float64) { b = append(b, [4]float64{price, eq}) }}
-		run(m, in, cfg, rules{quirks: quirks()}, mode)
+		run(m, in, cfg, rules{}, mode)
 		cfg.Sizer = base
 		for i := range min(len(a), len(b)) {
 			if !closeRel(a[i][0], b[i][0], 1e-9) || !closeRel(a[i][1], b[i][1], 1e-9) {

@@ -27,12 +27,11 @@ import (
 //	go test ./backtest/internal/oracle -run 'TestDifferential$' -short -v   # 150 cases
 //	go test ./backtest/internal/oracle -run 'TestDifferential$' -v -args -case=SEED   # one case
 //
-// Case i has seed baseSeed + i. Until the engine implements every rule of
-// backtest/doc.go, a disagreement with the engine (an engine error, panic
-// or ledger failure included) fails the test only when ORACLE_STRICT is
-// set; otherwise the test logs each disagreeing case (a one-line
-// reproducer and the first differing event) and skips with a summary by
-// kind. An error of the oracle (its bookkeeping check) always fails.
+// Case i has seed baseSeed + i. A disagreement with the engine (an engine
+// error, panic or ledger failure included) fails the test, listing each
+// disagreeing case (a one-line reproducer and the first differing event)
+// and a summary by kind; so does an error of the oracle (its bookkeeping
+// check).
 
 var (
 	flagCase  = flag.String("case", "", "run only the differential case with this seed")
@@ -43,40 +42,23 @@ var (
 const baseSeed = 1
 
 // ignored says whether a triage run leaves something out: ORACLE_IGNORE
-// (comma separated) looks past disagreements already understood, each
-// named by its regression case:
+// (comma separated) narrows a disagreement down by simpler cases or fewer
+// comparisons:
 //
 //	funding     funding payments are not compared (final equity still is)
-//	            (TestRegressionFundingFromIsolatedMargin)
-//	position    LiquidationRecord.Position is not compared (ditto)
+//	position    LiquidationRecord.Position is not compared
 //	afterruin   LiquidationRecord.AfterRuin is not compared
-//	orders      venues get no order filters (TestRegressionOrderFilters)
-//	ruin        every case sets TradeAfterRuin (TestRegressionRuinHalt)
+//	orders      venues get no order filters
+//	ruin        every case sets TradeAfterRuin
 //	cells       mark holes are whole rows only, never single NaN values
-//	            (TestRegressionMarkNaNColumn)
-//	nofunding   no case has funding events (TestRegressionFundingFromIsolatedMargin)
-//	partial     no venue liquidates partially (TestRegressionPartialLeavesSymbolFree)
+//	nofunding   no case has funding events
+//	partial     no venue liquidates partially
 //	tables      every run starts after the last bracket table takes effect
-//	            (TestRegressionBracketsAtOpen)
-//	policy      no isolated top-up or sweep policy (TestRegressionSweepAtCloseMark)
+//	policy      no isolated top-up or sweep policy
 //	slippage    no slippage
 //	bankrupt    cases with a close that the rules turn into a liquidation
-//	            are left out (TestRegressionBankruptClose)
-//	stalemark   the oracle emulates the engine's stale mark of a reopened
-//	            position (TestRegressionReopenedPositionMark)
-//	gaps        the oracle skips R2, as the engine does (the next
-//	            liquidation test finds the position past its trigger at
-//	            λ = 0) (TestRegressionGapThenPath)
-//	crosscover  the oracle emulates the engine's insurance fund covering a
-//	            wallet that a cross close left negative while other legs
-//	            carry the account (TestRegressionCrossCloseNegativeWallet)
-//	stopatliq   no case sets StopAtLiq (TestRegressionStopAtLiqShort)
-//
-// With all of them the 2,000 cases agree but for cross liquidations, which
-// the engine settles leg by leg (TestRegressionCrossLiquidationSettlement,
-// TestRegressionCrossLiquidationNegativeWallet):
-//
-//	ORACLE_IGNORE=funding,position,afterruin,orders,ruin,cells,nofunding,partial,tables,policy,slippage,bankrupt,stalemark,gaps,crosscover,stopatliq
+//	            are left out
+//	stopatliq   no case sets StopAtLiq
 //
 // It is read when a test first asks (not at package initialisation, which
 // the test cache would not notice).
@@ -92,11 +74,6 @@ func ignored(what string) bool {
 	return ignoreSet[what]
 }
 
-// quirks are the engine deviations the oracle emulates in a triage run.
-func quirks() map[string]bool {
-	return map[string]bool{"stalemark": ignored("stalemark"), "gaps": ignored("gaps"), "crosscover": ignored("crosscover")}
-}
-
 var (
 	ignoreOnce sync.Once
 	ignoreSet  map[string]bool
@@ -110,9 +87,6 @@ func reproduce(seed uint64) string {
 	}
 	return fmt.Sprintf("%sgo test ./backtest/internal/oracle -run 'TestDifferential$' -v -args -case=%d", env, seed)
 }
-
-// strict says whether disagreements with the engine fail the tests.
-func strict() bool { return os.Getenv("ORACLE_STRICT") != "" }
 
 func caseCount() int {
 	switch {
@@ -185,12 +159,10 @@ func TestDifferential(t *testing.T) {
 		msg := fmt.Sprintf("engine and oracle disagree\n  reproduce: %s\n  case: %v\n  %s",
 			reproduce(o.spec.Seed), o.spec, strings.Join(o.diffs, "\n  "))
 		switch {
-		case strict():
-			t.Error(msg)
 		case st.disagree <= 30 || *flagCase != "":
-			t.Log(msg)
+			t.Error(msg)
 		case st.disagree == 31:
-			t.Log("… further disagreeing cases are not listed (ORACLE_STRICT=1 lists them all)")
+			t.Error("… further disagreeing cases are not listed")
 		}
 	}
 	n := len(outs)
@@ -206,12 +178,7 @@ func TestDifferential(t *testing.T) {
 		sort.Sort(sort.Reverse(sort.StringSlice(ks)))
 		summary := fmt.Sprintf("engine disagrees with the oracle in %s; cases by kind of first difference (a case may count under several modes' kinds):\n%s",
 			pct(st.disagree), strings.Join(ks, "\n"))
-		if strict() {
-			t.Error(summary)
-		} else {
-			t.Skip(summary + "\n(ORACLE_STRICT=1 makes this a failure; the TestRegression… cases name each known deviation, " +
-				"and ORACLE_IGNORE looks past them: see diff_test.go)")
-		}
+		t.Error(summary)
 	}
 }
 
@@ -296,7 +263,7 @@ func compareEngine(c spec) (compared, error) {
 		return compared{}, fmt.Errorf("building the case: %w", err)
 	}
 	eng, engErr := runEngine(m, in, cfg, modes)
-	r := rules{quirks: quirks()}
+	var r rules
 	if *flagTrace != "" {
 		var lo, hi int
 		fmt.Sscanf(*flagTrace, "%d-%d", &lo, &hi)
@@ -482,9 +449,9 @@ func (c compared) diffMode(a, b Result, rates []float64) (string, string) {
 				kind = "liquidation partial/full"
 			case !closeRel(x.Qty, y.Qty, 1e-6):
 				kind = "liquidation quantity"
-			case !closeRel(x.Price, y.Price, 1e-9) && !(math.Abs(x.Price-y.Price) <= ledgerResolution/y.Qty):
+			case !closeRel(x.Price, y.Price, 1e-9) && !(math.Abs(x.Price-y.Price) <= ledgerResolution*float64(entriesBefore(b, y.Bar))/y.Qty):
 				kind = "liquidation price"
-			case !closeRel(x.Fee, y.Fee, 1e-9) && !(math.Abs(x.Fee-y.Fee) <= ledgerResolution):
+			case !closeRel(x.Fee, y.Fee, 1e-9) && !(math.Abs(x.Fee-y.Fee) <= ledgerResolution*float64(entriesBefore(b, y.Bar))):
 				kind = "liquidation fee"
 			case x.Position != y.Position && !ignored("position"):
 				kind = "liquidation position number"
@@ -598,6 +565,29 @@ func diffRejections(a, b map[string]int) string {
 		}
 	}
 	return ""
+}
+
+// entriesBefore counts the oracle's money events up to bar (fills,
+// liquidations, funding payments), plus one: each is a ledger entry or a few
+// in the engine, and each may round its balance by up to 1e-8.
+func entriesBefore(r Result, bar int) int {
+	n := 1
+	for _, f := range r.Fills {
+		if f.Bar <= bar {
+			n++
+		}
+	}
+	for _, l := range r.Liquidations {
+		if l.Bar <= bar {
+			n++
+		}
+	}
+	for _, p := range r.Funding {
+		if p.Bar <= bar {
+			n++
+		}
+	}
+	return n
 }
 
 // ledgerResolution is the engine's money resolution with a margin: its

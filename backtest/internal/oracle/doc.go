@@ -25,10 +25,11 @@
 // wallet + Σ isolated margins = capital + realised − fees − funding −
 // insurance; a broken check is an error of Run.
 //
-// # Where the rules are silent: the oracle's choices
+// # Where the rules were silent: the oracle's choices
 //
-// Each is what a venue would do as far as we can tell; the lead settles them
-// in backtest/doc.go.
+// Each is what a venue would do as far as we can tell. The differential
+// test found the engine agreeing with all of them once the engine was
+// fixed; backtest/doc.go states them as rules.
 //
 //  1. "The intent it was opened for" is the intent of the position's last
 //     filled order (an add or a reduction replaces it); a refused order
@@ -54,28 +55,31 @@
 //     the other legs at their last close marks (entry for a leg opened this
 //     bar), the prices of the available balance.
 //  7. StopAtLiq puts the stop a fraction f of the way from the entry to LP,
-//     entry + f·(LP − entry), as Config.StopAtLiq says. R7's formula
-//     entry − side·f·(entry − LP) puts a short's stop below its entry (the
-//     sign of entry − LP already carries the side). "Nearer the entry" is
-//     by distance.
+//     entry + f·(LP − entry) (the first draft of R7 wrote
+//     entry − side·f·(entry − LP), which puts a short's stop below its
+//     entry). "Nearer the entry" is by distance.
 //  8. R8's "taken only from what is left" is per step: after the step's
-//     PnL, min(fee, max(0, balance)), the balance being the isolated margin
-//     or the wallet. For the cross account every leg's PnL of the step is
-//     booked first, then the legs' fees in symbol order. A negative balance
-//     is covered by the fund only when the position (the account) is fully
-//     closed: mid-liquidation, profitable legs still to be closed pay it.
+//     PnL, the fee from what is left of the balance (the isolated margin or
+//     the wallet). For the cross account every leg's PnL of the step is
+//     booked first, then the legs' fees, each the same share of its fee
+//     when the wallet cannot pay them all. A negative balance is covered by
+//     the fund only when the position (the account) is fully closed:
+//     mid-liquidation, profitable legs still to be closed pay it.
 //  9. A triggered liquidation always takes at least one step, even if
 //     rounding finds the position healthy at the settle price; partial
-//     liquidation takes ⌈1/Step⌉ steps at most, the last closing the rest.
-//     A position is liquidated at most once by R2 and once by R5 in a bar:
-//     after a partial event in R5 the rest of the bar's path is not tested.
+//     liquidation takes ⌈1/Step⌉ steps at most, the last closing the rest,
+//     and a position below Partial.MinNotional closes in one step. After a
+//     partial event the bar's path goes on (R5) and may liquidate what is
+//     left again; a cross leg closed whole is a full event even when the
+//     others are only reduced.
 //  10. Top-up: min(TopUpAmount·IM, TopUpCap·IM − topped up so far,
-//     available), IM = Q·entry/L at the time, nothing when that is ≤ 0; a
-//     margin ratio with a margin balance ≤ 0 is +Inf. Sweep: the removable
-//     margin is min(margin, max(0, margin + uPnL − Q·mark/L)) (margin's
-//     MaxRemovable); sweeps do not reduce what was topped up.
+//     available), IM = Q·entry/L at the current size, nothing when that is
+//     ≤ 0; a margin ratio with a margin balance ≤ 0 is +Inf. Sweep: the
+//     removable margin is min(margin, max(0, margin + uPnL − Q·mark/L)),
+//     when above 1e-9; sweeps do not reduce what was topped up.
 //  11. Funding is recorded for every open position at every event, a rate
-//     of 0 included, valued at the symbol's mark open. An event due at the
+//     of 0 included, valued at the symbol's mark open (a coarse mark of the
+//     event's time where the bar has none). An event due at the
 //     bar's open is paid by a position opened at that open (R3 precedes R4).
 //  12. In the cross λ-sweep a leg's stop fires at most once a bar (a stop
 //     fill that became a partial liquidation leaves the leg, with its
@@ -90,11 +94,7 @@
 //
 // # Triage switches
 //
-// rules.quirks (set only by the tests, through ORACLE_IGNORE) make the
-// oracle emulate an engine deviation already reported, so that a triage
-// run can look past it: "stalemark" (a reopened position valued at its
-// symbol's previous mark), "gaps" (no R2), "crosscover" (the fund covers a
-// wallet a cross close left negative). rules.broken breaks one rule on
-// purpose, for the test that the differential comparison notices it. Run
-// sets neither.
+// rules.broken breaks one rule on purpose, for the test that the
+// differential comparison notices it (mutation_test.go); rules.trace
+// prints the oracle's decisions for triage. Run sets neither.
 package oracle

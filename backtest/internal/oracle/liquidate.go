@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/marginlab/marginlab/backtest/venue"
@@ -10,7 +11,7 @@ import (
 // liquidated at the mark open before any fill: each isolated position in
 // symbol order, then the cross account with every leg at its mark open.
 func (s *sim) gaps() {
-	if s.r.broken == "no-gaps" || s.r.quirks["gaps"] {
+	if s.r.broken == "no-gaps" {
 		return
 	}
 	for k, p := range s.pos {
@@ -41,27 +42,37 @@ func (s *sim) gaps() {
 // account's λ-sweep.
 func (s *sim) intrabarAdverse() {
 	for k := range s.pos {
-		p := s.pos[k]
-		if p == nil || !p.isolated {
-			continue
-		}
-		tr, mk := s.tradePrices(k), s.markPrices(k)
-		stopHit, lStop := s.stopOnPath(p)
-		liqHit, lLiq, settle := false, 0.0, mk.open
-		switch lp, kind := s.isolatedLP(p); kind {
-		case lpAlways:
-			liqHit = true // λ = 0: settles at the mark open
-		case lpAt:
-			if ma := mk.adverse(p.side); reached(p.side, ma, lp) {
-				liqHit, lLiq = true, lambda(mk.open, lp, ma)
-				settle = worse(p.side, lp, mk.open)
+		// After a partial liquidation the path goes on from its λ, testing
+		// what is left against its new LP (and its stop).
+		for lo := 0.0; s.pos[k] != nil && s.pos[k].isolated; {
+			p := s.pos[k]
+			tr, mk := s.tradePrices(k), s.markPrices(k)
+			stopHit, lStop := s.stopOnPath(p)
+			liqHit, lLiq, settle := false, 0.0, mk.open
+			switch lp, kind := s.isolatedLP(p); kind {
+			case lpAlways:
+				liqHit, lLiq = true, lo // settles at the mark open
+			case lpAt:
+				if ma := mk.adverse(p.side); reached(p.side, ma, lp) {
+					liqHit, lLiq = true, max(lo, lambda(mk.open, lp, ma))
+					settle = worse(p.side, lp, mk.open)
+				}
 			}
-		}
-		switch {
-		case stopHit && (!liqHit || lStop <= lLiq):
-			s.fireStop(p, worse(p.side, p.stop, tr.open))
-		case liqHit:
-			s.liquidateIsolated(p, settle)
+			switch {
+			case stopHit && (!liqHit || lStop <= lLiq):
+				s.fireStop(p, worse(p.side, p.stop, tr.open))
+				lo = 2
+			case liqHit:
+				if !s.liquidateIsolated(p, settle) {
+					lo = 2
+				}
+				lo = max(lo, lLiq)
+			default:
+				lo = 2
+			}
+			if lo > 1 {
+				break
+			}
 		}
 	}
 	s.crossSweep()
@@ -108,10 +119,10 @@ func (s *sim) crossSweep() {
 			lambda0 = max(lambda0, lFirst)
 			continue
 		}
-		if found {
-			s.liquidateCross(legs, at(lstar))
+		if !found || !s.liquidateCross(legs, at(lstar)) {
+			return
 		}
-		return
+		lambda0 = lstar // a partial liquidation: the path goes on
 	}
 }
 
@@ -226,11 +237,11 @@ func lambda(open, level, extreme float64) float64 {
 // A full liquidation has the fund cover a negative margin, sends what is
 // left to the fund or the wallet (Remainder) and blocks the symbol (R9).
 // Notes 8 and 9.
-func (s *sim) liquidateIsolated(p *position, price float64) {
+func (s *sim) liquidateIsolated(p *position, price float64) (partial bool) {
 	q0, steps := p.qty, s.liquidationSteps()
-	closed, fees, partial := 0.0, 0.0, false
+	closed, fees := 0.0, 0.0
 	for j := 1; ; j++ {
-		q := min(p.qty, s.v.Partial.Step*q0)
+		q := s.stepQty(p.qty, q0, price)
 		if j >= steps {
 			q = p.qty
 		}
@@ -248,10 +259,16 @@ func (s *sim) liquidateIsolated(p *position, price float64) {
 		s.insurance += fee
 		s.liqFees += fee
 		s.turnover += math.Abs(pnl) + fee + q*price
-		if j >= steps {
+		if j >= steps || p.qty <= 0 {
 			break
 		}
-		if s.health(p, p.margin, price) > 0 {
+		h := s.health(p, p.margin, price)
+		if math.Abs(h) < 1e-8*(1+p.qty*price) {
+			// After a step that the fee cap left at zero margin, the rest
+			// sits exactly at its trigger: float rounding decides.
+			s.nearTie(fmt.Sprintf("partial step leaves health %v", h))
+		}
+		if h > 0 {
 			partial = true
 			break
 		}
@@ -269,6 +286,7 @@ func (s *sim) liquidateIsolated(p *position, price float64) {
 		s.flat(p)
 	}
 	s.record(p, closed, price, fees, partial)
+	return partial
 }
 
 // R8. Settlement of the cross account: every leg closes at its price, PnL
@@ -278,7 +296,7 @@ func (s *sim) liquidateIsolated(p *position, price float64) {
 // full liquidation has the fund cover a negative wallet and, when the venue
 // keeps the remainder, take up to the legs' Σ MM (at the prices, before the
 // first step) from the wallet. Notes 8 and 9.
-func (s *sim) liquidateCross(legs []*position, prices []float64) {
+func (s *sim) liquidateCross(legs []*position, prices []float64) (partial bool) {
 	q0 := make([]float64, len(legs))
 	closed := make([]float64, len(legs))
 	fees := make([]float64, len(legs))
@@ -287,11 +305,11 @@ func (s *sim) liquidateCross(legs []*position, prices []float64) {
 		q0[j] = p.qty
 		mm += s.maintenance(p, p.qty, prices[j])
 	}
-	steps, partial := s.liquidationSteps(), false
+	steps := s.liquidationSteps()
 	for n := 1; ; n++ {
 		qs := make([]float64, len(legs))
 		for j, p := range legs {
-			q := min(p.qty, s.v.Partial.Step*q0[j])
+			q := s.stepQty(p.qty, q0[j], prices[j])
 			if n >= steps {
 				q = p.qty
 			}
@@ -303,20 +321,31 @@ func (s *sim) liquidateCross(legs []*position, prices []float64) {
 			qs[j] = q
 			s.turnover += math.Abs(pnl) + q*prices[j]
 		}
+		// The legs' fees from what is left of the wallet, each the same
+		// share of its fee when the wallet cannot pay them all.
+		total := 0.0
 		for j := range legs {
-			fee := min(qs[j]*prices[j]*s.v.LiquidationFee, max(0, s.wallet))
-			if s.r.broken == "fee-uncapped" {
-				fee = qs[j] * prices[j] * s.v.LiquidationFee
-			}
+			total += qs[j] * prices[j] * s.v.LiquidationFee
+		}
+		share := 1.0
+		if total > 0 && total > s.wallet && s.r.broken != "fee-uncapped" {
+			share = max(0, s.wallet) / total
+		}
+		for j := range legs {
+			fee := qs[j] * prices[j] * s.v.LiquidationFee * share
 			fees[j] += fee
 			s.wallet -= fee
 			s.insurance += fee
 			s.liqFees += fee
 		}
-		if n >= steps {
+		if n >= steps || allClosed(legs) {
 			break
 		}
-		if s.crossHealth(legs, prices) > 0 {
+		h := s.crossHealth(legs, prices)
+		if math.Abs(h) < 1e-8*(1+s.grossNotional(legs, prices)) {
+			s.nearTie(fmt.Sprintf("partial cross step leaves health %v", h))
+		}
+		if h > 0 {
 			partial = true
 			break
 		}
@@ -329,13 +358,47 @@ func (s *sim) liquidateCross(legs []*position, prices []float64) {
 			s.wallet -= take
 			s.insurance += take
 		}
-		for _, p := range legs {
+	}
+	// A leg closed whole is liquidated in full, even when the others are
+	// only reduced (below Partial.MinNotional a leg closes in one step).
+	for j, p := range legs {
+		legPartial := partial && p.qty > 0
+		s.record(p, closed[j], prices[j], fees[j], legPartial)
+		if !legPartial {
 			s.flat(p)
 		}
 	}
+	return partial
+}
+
+// grossNotional is Σ Q·price over the legs.
+func (s *sim) grossNotional(legs []*position, prices []float64) float64 {
+	n := 0.0
 	for j, p := range legs {
-		s.record(p, closed[j], prices[j], fees[j], partial)
+		n += p.qty * prices[j]
 	}
+	return n
+}
+
+// allClosed reports whether every leg has been closed.
+func allClosed(legs []*position) bool {
+	for _, p := range legs {
+		if p.qty > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// stepQty is what one liquidation step closes of a position of size qty
+// (size q0 when the liquidation began) at price: Step × q0, or all of it
+// when the venue liquidates whole, or when its notional is below the size
+// the venue reduces in steps (Partial.MinNotional).
+func (s *sim) stepQty(qty, q0, price float64) float64 {
+	if !s.v.Partial.Enabled || s.r.broken == "no-partial" || qty*price < s.v.Partial.MinNotional {
+		return qty
+	}
+	return min(qty, s.v.Partial.Step*q0)
 }
 
 // liquidationSteps is how many steps close a position: 1 without partial

@@ -100,10 +100,6 @@ type rules struct {
 	// differential comparison notices it (mutation_test.go).
 	broken string
 	trace  func(bar int, msg string) // receives a line per decision, for triage
-	// quirks emulate deviations of the engine already reported, so that a
-	// triage run can look past them (ORACLE_IGNORE in the tests). Run
-	// never sets them.
-	quirks map[string]bool
 }
 
 // tracef reports a decision to r.trace, when set.
@@ -199,7 +195,6 @@ type sim struct {
 	coolEnd  []int             // R9: first bar a liquidated symbol may trade again
 	nextFund []int             // R4: index of each symbol's next funding event
 	nextChg  int               // R1: index of the next intent change
-	lastMark []float64         // quirk "stalemark": the mark a symbol's previous position last had
 	opened   int
 	ruinBar  int
 
@@ -218,7 +213,6 @@ func newSim(m *data.Market, in *backtest.Intents, cfg backtest.Config, mode back
 		blocked:  make([]bool, n),
 		coolEnd:  make([]int, n),
 		nextFund: make([]int, n),
-		lastMark: make([]float64, n),
 		ruinBar:  -1,
 		res:      Result{Mode: mode.Name, Rejected: map[string]int{}, RuinBar: -1, TieBar: -1},
 	}
@@ -279,7 +273,8 @@ func (s *sim) intentChanges() {
 }
 
 // R4. Funding events due at or before the bar's open, not yet applied:
-// each open position pays side·Q·markOpen·rate, an isolated one from its
+// each open position pays side·Q·markOpen·rate (a coarse mark of the
+// event's time where the bar has no mark candle), an isolated one from its
 // margin, a cross one from the wallet. The insurance fund never pays.
 func (s *sim) applyFunding() {
 	t := s.m.Time[s.bar]
@@ -292,7 +287,13 @@ func (s *sim) applyFunding() {
 			if p == nil {
 				continue
 			}
-			amount := float64(p.side) * p.qty * s.markPrices(k).open * rate
+			// At the mark open; where the bar has no mark candle, at the
+			// coarse mark of the event's time when the data has one.
+			price := s.markPrices(k).open
+			if mk := s.m.Symbols[k].Mark; (mk == nil || math.IsNaN(mk.Open[s.bar])) && f.Mark != nil && !math.IsNaN(f.Mark[s.nextFund[k]-1]) {
+				price = f.Mark[s.nextFund[k]-1]
+			}
+			amount := float64(p.side) * p.qty * price * rate
 			if s.r.broken == "funding-sign" {
 				amount = -amount
 			}
@@ -316,7 +317,6 @@ func (s *sim) close() {
 	for k, p := range s.pos {
 		if p != nil {
 			p.mark = s.markPrices(k).close
-			s.lastMark[k] = p.mark
 		}
 	}
 	for _, p := range s.pos {
@@ -355,7 +355,7 @@ func (s *sim) marginPolicy(p *position) {
 		}
 	case pol.SweepBelow > 0 && ratio <= pol.SweepBelow:
 		removable := min(p.margin, max(0, balance-p.qty*p.mark/s.cfg.Leverage))
-		if removable > 0 {
+		if removable > 1e-9 {
 			p.margin -= removable
 			s.wallet += removable
 			s.turnover += removable

@@ -151,9 +151,6 @@ func (s *sim) increase(k int, p *position, side int, q, price float64, in backte
 			mark:     price, // the entry, until the bar's close marks it
 		}
 		s.pos[k] = p
-		if s.r.quirks["stalemark"] && s.lastMark[k] != 0 {
-			p.mark = s.lastMark[k]
-		}
 	}
 	fee := q * price * s.v.TakerFee
 	im := q * price / s.cfg.Leverage
@@ -202,10 +199,6 @@ func (s *sim) reduce(p *position, qty, price float64, reason string) bool {
 		p.margin += pnl - fee
 	} else {
 		s.wallet += pnl - fee
-		if s.r.quirks["crosscover"] && s.wallet < 0 {
-			s.insurance += s.wallet
-			s.wallet = 0
-		}
 	}
 	if full {
 		if p.isolated {
