@@ -125,11 +125,11 @@
 //
 // Execute symbol k: the effective intent is flat while the symbol is blocked
 // or cooling down (R9). Nothing happens when the position is open and the
-// intent equals the one it was opened for, or when it is flat and the intent
-// is flat. Otherwise the target size is Sizer.Size(intent, fill, equity, L)
+// intent equals that of its last filled order, or when it is flat and the
+// intent is flat. Otherwise the target size is Sizer.Size(intent, fill, equity, L)
 // with fill = open·(1 + side·Slippage), rounded down to the symbol's quantity
 // step (venue.OrderRules: ⌊size/step + 1e-9⌋·step); a size that is not
-// positive and finite is 0. If the position is open and the target is flat or
+// positive and finite is 0, a flat target (not a refusal). If the position is open and the target is flat or
 // on the other side, the position is closed first (always allowed); then the
 // remaining difference is one order. An order fills at ref·(1 ± Slippage)
 // (buys above, sells below) and pays the taker fee on its notional.
@@ -159,8 +159,10 @@
 // negative while other legs carry the account). A reduction that would leave
 // an isolated position's margin below zero after its PnL and fee, or a close
 // of the last cross leg that would leave the wallet below zero, is instead a
-// liquidation of that position (or account) at the fill price (R8): the
-// insurance fund covers a shortfall only inside a liquidation.
+// liquidation of that whole position (or account) at the fill price,
+// slippage included (R8); the order is void (a flip does not open the other
+// side). So the insurance fund covers a shortfall only inside a
+// liquidation.
 //
 // R7. Stops. After a successful order the position's stop is set: from the
 // intent's stop distance d, entry·(1 − side·d); from StopAtLiq f,
