@@ -17,7 +17,11 @@ func (v *Venue) TableFor(symbol string, at time.Time) (t Table, listed, ok bool)
 	if len(tables) == 0 {
 		return Table{}, listed, false
 	}
-	return tables[inForce(tables, at.UnixNano())], listed, true
+	i := len(tables) - 1
+	for i > 0 && tables[i].EffectiveFrom.After(at) {
+		i--
+	}
+	return tables[i], listed, true
 }
 
 // SymbolKey returns the key of v.Tables that symbol names: symbol itself

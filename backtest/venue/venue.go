@@ -154,7 +154,11 @@ func (v *Venue) Rule() Rule { return RuleOf(v.Family) }
 // them all. The symbol is matched by SymbolKey, so BTC_USDT_USDT or
 // BTC-USDT-SWAP find a BTCUSDT table; unlisted symbols use Default.
 func (v *Venue) BracketsFor(symbol string, at time.Time) Brackets {
-	return InForce(v.TablesOf(symbol), at.UnixNano())
+	if key, ok := v.SymbolKey(symbol); ok {
+		symbol = key
+	}
+	t, _, _ := v.TableFor(symbol, at)
+	return t.Brackets
 }
 
 // TablesOf returns the bracket tables that serve symbol (matched as
@@ -178,8 +182,8 @@ func InForce(tables []Table, at int64) Brackets {
 	return tables[inForce(tables, at)].Brackets
 }
 
-// inForce is the index of the table in force at at (Unix ns); tables is
-// not empty.
+// inForce is the index of the table in force at at (Unix ns, so between
+// 1678 and 2262); tables is not empty.
 func inForce(tables []Table, at int64) int {
 	i := len(tables) - 1
 	for i > 0 && tables[i].EffectiveFrom.UnixNano() > at {
