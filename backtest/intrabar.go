@@ -91,9 +91,9 @@ func (s *sim) gaps(i int) {
 		if st.mode != margin.Isolated || !p.Open() {
 			continue
 		}
-		if mo, _, _, mc := st.markAt(i); p.Breached(mo) {
+		if mo := st.markOpen(i); p.Breached(mo) {
 			lp, _ := s.a.LiquidationPrice(p)
-			s.liquidateIsolated(i, t, k, margin.SettlePrice(p.Side, lp, mo), p.Breached(mc))
+			s.liquidateIsolated(i, t, k, margin.SettlePrice(p.Side, lp, mo), p.Breached(st.markClose(i)))
 		}
 	}
 	s.syncLegs()
@@ -102,7 +102,7 @@ func (s *sim) gaps(i int) {
 		return
 	}
 	for j, k := range s.legs {
-		s.pathAt[j], _, _, _ = s.syms[k].markAt(i)
+		s.pathAt[j] = s.syms[k].markOpen(i)
 	}
 	if eq, mm := s.a.CrossHealth(s.pathAt[:n]); eq <= mm {
 		s.liquidateCross(i, t, s.pathAt[:n], s.crossBreachedAtClose(i))
@@ -128,7 +128,7 @@ func (s *sim) liquidateIsolated(i int, t int64, k int, settle float64, closeAlso
 func (s *sim) crossBreachedAtClose(i int) bool {
 	closeAt := s.legAdv[:len(s.legs)] // scratch: callers are done with it
 	for j, k := range s.legs {
-		_, _, _, closeAt[j] = s.syms[k].markAt(i)
+		closeAt[j] = s.syms[k].markClose(i)
 	}
 	eq, mm := s.a.CrossHealth(closeAt)
 	return eq <= mm

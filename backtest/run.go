@@ -140,6 +140,16 @@ func (s *symState) markAdverse(i, side int) float64 {
 	return fall[i]
 }
 
+// markOpen returns the mark open at row i (falling back to trades).
+func (s *symState) markOpen(i int) float64 {
+	if s.mark != nil {
+		if o := s.mark.Open[i]; o == o { // not NaN
+			return o
+		}
+	}
+	return s.c.Open[i]
+}
+
 // markAt returns the mark price columns at row i, each falling back to
 // the trade candle's where the mark is NaN (doc.go, Prices).
 func (s *symState) markAt(i int) (o, h, l, c float64) {
@@ -244,6 +254,12 @@ func (s *sim) start() {
 	if !s.cfg.NoFills {
 		// Fills come from intent changes (a flip is two) and stops.
 		s.res.Fills = make([]FillRecord, 0, len(s.in.Changes)+len(s.in.Changes)/4+8)
+		// A funding record per event of a symbol with a position at most.
+		events := 0
+		for k := range s.m.Symbols {
+			events += len(s.m.Symbols[k].Funding.Time)
+		}
+		s.res.Funding = make([]FundingRecord, 0, events)
 	}
 	if !s.cfg.NoSeries {
 		// The series' final length is known: allocate it once.
@@ -313,8 +329,11 @@ func (s *sim) atOpen(i int) {
 		slices.Sort(pending)
 		pending = slices.Compact(pending)
 	}
-	// R2. Positions past their trigger at the open, before any order.
-	if len(s.openSyms()) > 0 {
+	// R2. Positions past their trigger at the open, before any order. When
+	// the open brings no order, no funding and no stop that could fire at
+	// it, R5 finds the same liquidations at λ = 0, at the same prices: the
+	// test is left to it.
+	if len(s.openSyms()) > 0 && (len(pending) > 0 || i >= s.fundingBar || s.stopGapped(i)) {
 		s.gaps(i)
 	}
 	// R3. Fills. Margin committed at the open counts toward the peak of
@@ -345,6 +364,20 @@ func (s *sim) afterOpen(i int) {
 	}
 	// 4. Mark at close, margin policies, record.
 	s.close(i)
+}
+
+// stopGapped reports whether some open position's stop is past bar i's
+// trade open: R5 would fire it at λ = 0, where R2 liquidates first.
+func (s *sim) stopGapped(i int) bool {
+	if !s.stopsPossible {
+		return false
+	}
+	for _, k := range s.openSyms() {
+		if st := &s.syms[k]; st.stop > 0 && reached(st.pos.Side, st.c.Open[i], st.stop) {
+			return true
+		}
+	}
+	return false
 }
 
 // capitalAtRisk is the capital at risk now (doc.go, Metrics), open
@@ -602,7 +635,7 @@ func (s *sim) funding(i int, t int64) {
 	s.fundOpen = grow(s.fundOpen, len(s.syms))
 	for k := range s.syms {
 		if st := &s.syms[k]; st.pos != nil && st.pos.Open() {
-			s.fundOpen[k], _, _, _ = st.markAt(i)
+			s.fundOpen[k] = st.markOpen(i)
 		}
 	}
 	for k := range s.syms {
