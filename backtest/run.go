@@ -329,11 +329,11 @@ func (s *sim) atOpen(i int) {
 		slices.Sort(pending)
 		pending = slices.Compact(pending)
 	}
-	// R2. Positions past their trigger at the open, before any order. When
-	// the open brings no order, no funding and no stop that could fire at
-	// it, R5 finds the same liquidations at λ = 0, at the same prices: the
-	// test is left to it.
-	if len(s.openSyms()) > 0 && (len(pending) > 0 || i >= s.fundingBar || s.stopGapped(i)) {
+	// R2. Positions past their trigger at the open, before any order. Under
+	// the adverse policy, when the open brings no order, no funding and no
+	// stop that could fire at it, R5 finds the same liquidations at λ = 0,
+	// at the same prices: the test is left to it.
+	if len(s.openSyms()) > 0 && (s.cfg.Policy != Adverse || len(pending) > 0 || i >= s.fundingBar || s.stopGapped(i)) {
 		s.gaps(i)
 	}
 	// R3. Fills. Margin committed at the open counts toward the peak of
