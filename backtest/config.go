@@ -137,8 +137,8 @@ type Config struct {
 	stepEveryBar bool
 }
 
-// withDefaults returns c with defaults filled in.
-func (c Config) withDefaults() Config {
+// WithDefaults returns c with the documented defaults filled in.
+func (c Config) WithDefaults() Config {
 	if c.Leverage == 0 {
 		c.Leverage = 10
 	}

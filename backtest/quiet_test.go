@@ -193,7 +193,7 @@ func TestCrossBound(t *testing.T) {
 		br.Cumulate()
 		v := &venue.Venue{Name: "b", Family: []venue.Family{venue.Binance, venue.Bybit, venue.OKX}[rng.IntN(3)], TakerFee: 0.0005,
 			LiquidationFee: 0.01, Remainder: venue.ToInsurance, Default: []venue.Table{{Brackets: br}}}
-		cfg := Config{Venue: v, Capital: 1e4, Leverage: 20, Sizer: fixedNotional(1)}.withDefaults()
+		cfg := Config{Venue: v, Capital: 1e4, Leverage: 20, Sizer: fixedNotional(1)}.WithDefaults()
 		cfg.NearMiss = []float64{0, 0.5, 0.8}[rng.IntN(3)]
 		s := newSim(m, &Intents{Bars: bars, Symbols: n}, &cfg, CrossMode)
 		for k := range n {

@@ -15,7 +15,7 @@ import (
 // Run replays the intent stream over market m once per mode and returns one
 // Result per mode, in the order given.
 func Run(m *data.Market, in *Intents, cfg Config, modes ...ModeSpec) ([]Result, error) {
-	cfg = cfg.withDefaults()
+	cfg = cfg.WithDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -33,6 +33,7 @@ type spec struct {
 	Start     time.Time
 	Vol       float64 // synthetic: AnnualVol
 	Jumps     float64 // synthetic: JumpsPerDay (−1: none)
+	GapOpens  float64 // synthetic: share of bars that open away from the last close (R2)
 	JumpSize  float64
 	FundEvery time.Duration
 	FundMean  float64
@@ -67,9 +68,9 @@ func (c spec) String() string {
 	if c.Real {
 		fmt.Fprintf(&b, "market=real:%s@%s+%d ", strings.Join(c.Symbols, ","), c.Start.Format("2006-01-02T15:04"), c.Bars)
 	} else {
-		fmt.Fprintf(&b, "market=synth:%s@%s+%d×%s vol=%.3g jumps=%.3g/%.3g funding=%s/%.3g ",
+		fmt.Fprintf(&b, "market=synth:%s@%s+%d×%s vol=%.3g jumps=%.3g/%.3g gaps=%.3g funding=%s/%.3g ",
 			strings.Join(c.Symbols, ","), c.Start.Format("2006-01-02"), c.Bars, data.FormatTimeframe(c.TF),
-			c.Vol, c.Jumps, c.JumpSize, data.FormatTimeframe(c.FundEvery), c.FundMean)
+			c.Vol, c.Jumps, c.JumpSize, c.GapOpens, data.FormatTimeframe(c.FundEvery), c.FundMean)
 	}
 	fmt.Fprintf(&b, "marks=%s nofunding=%v venue=%s", c.Marks, c.NoFunding, c.Venue)
 	if c.ToTrader {
@@ -138,6 +139,9 @@ func genSpec(seed uint64, realOK bool) spec {
 			c.FundMean = -c.FundMean
 		}
 		c.Marks = []string{"mark", "mark", "none", "holes"}[r.IntN(4)]
+		if chance(0.3) {
+			c.GapOpens = logU(0.002, 0.03)
+		}
 	}
 	c.NoFunding = chance(0.2) || ignored("nofunding")
 	if ignored("tables") && !c.Real {
@@ -295,6 +299,9 @@ func (c spec) build() (*data.Market, *backtest.Intents, backtest.Config, []backt
 		if err != nil {
 			return nil, nil, backtest.Config{}, nil, err
 		}
+	}
+	if c.GapOpens > 0 {
+		gapOpens(m, c.GapOpens, r)
 	}
 	for k := range m.Symbols {
 		sym := &m.Symbols[k]
@@ -469,4 +476,26 @@ func sliceMarket(m *data.Market, from, to int) *data.Market {
 		out.Symbols = append(out.Symbols, ns)
 	}
 	return out
+}
+
+// gapOpens makes a share of every symbol's bars open 2–8 % away from the
+// previous close, trades and mark alike, widening the bar to hold the open:
+// positions past their trigger at the open (R2).
+func gapOpens(m *data.Market, share float64, r *rand.Rand) {
+	for k := range m.Symbols {
+		sym := &m.Symbols[k]
+		for i := 1; i < len(m.Time); i++ {
+			if r.Float64() >= share {
+				continue
+			}
+			jump := 1 + (0.02+0.06*r.Float64())*float64(1-2*r.IntN(2))
+			for _, b := range []*data.Bars{&sym.Candles, sym.Mark} {
+				if b == nil {
+					continue
+				}
+				o := b.Close[i-1] * jump
+				b.Open[i], b.High[i], b.Low[i] = o, max(b.High[i], o), min(b.Low[i], o)
+			}
+		}
+	}
 }

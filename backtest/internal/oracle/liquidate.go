@@ -20,6 +20,7 @@ func (s *sim) gaps() {
 		}
 		mo := s.markPrices(k).open
 		if s.health(p, p.margin, mo) <= 0 {
+			s.res.Gaps++
 			s.liquidateIsolated(p, mo)
 		}
 	}
@@ -32,6 +33,7 @@ func (s *sim) gaps() {
 		prices[j] = s.markPrices(p.sym).open
 	}
 	if s.crossHealth(legs, prices) <= 0 {
+		s.res.Gaps++
 		s.liquidateCross(legs, prices)
 	}
 }

@@ -62,6 +62,8 @@ type Result struct {
 	// liquidations because they would have left an isolated margin, or
 	// the wallet after the last cross leg, below zero.
 	BankruptCloses int
+	// Gaps counts liquidations at a bar's open before its orders (R2).
+	Gaps int
 	RuinBar        int // the first bar whose close equity ≤ RuinFraction × Capital; −1 when none
 	// TieBar is the first bar at which an order was decided on money too
 	// small to tell apart from rounding (note 13): sized from an equity
@@ -113,7 +115,7 @@ func run(m *data.Market, in *backtest.Intents, cfg backtest.Config, r rules, mod
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cfg = withDefaults(cfg)
+	cfg = cfg.WithDefaults() // configuration, not simulation: shared
 	if m == nil || len(m.Time) == 0 || len(m.Symbols) == 0 {
 		return nil, errors.New("oracle: empty market")
 	}
@@ -134,25 +136,6 @@ func run(m *data.Market, in *backtest.Intents, cfg backtest.Config, r rules, mod
 		out[i] = s.res
 	}
 	return out, nil
-}
-
-// withDefaults fills cfg's zero fields as backtest.Config documents.
-func withDefaults(c backtest.Config) backtest.Config {
-	if c.Leverage == 0 {
-		c.Leverage = 10
-	}
-	if c.RuinFraction == 0 {
-		c.RuinFraction = 0.1
-	}
-	if c.Margin.TopUpAt > 0 {
-		if c.Margin.TopUpAmount == 0 {
-			c.Margin.TopUpAmount = 0.5
-		}
-		if c.Margin.TopUpCap == 0 {
-			c.Margin.TopUpCap = 1
-		}
-	}
-	return c
 }
 
 // position is one open position. A mode margins each symbol either

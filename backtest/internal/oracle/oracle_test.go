@@ -13,7 +13,7 @@ import (
 func simOn(v *venue.Venue) *sim {
 	m := bars([]string{"A"}, flat(100, 2))
 	cfg := backtest.Config{Venue: v, Capital: 1000, Leverage: 10, Sizer: units(1)}
-	return newSim(m, &backtest.Intents{Symbols: 1, Bars: 2}, withDefaults(cfg), backtest.IsolatedMode, rules{})
+	return newSim(m, &backtest.Intents{Symbols: 1, Bars: 2}, cfg.WithDefaults(), backtest.IsolatedMode, rules{})
 }
 
 // TestLiqPriceVenueForms checks the closed form against the published
