@@ -63,8 +63,8 @@ type Result struct {
 	// the wallet after the last cross leg, below zero.
 	BankruptCloses int
 	// Gaps counts liquidations at a bar's open before its orders (R2).
-	Gaps int
-	RuinBar        int // the first bar whose close equity ≤ RuinFraction × Capital; −1 when none
+	Gaps    int
+	RuinBar int // the first bar whose close equity ≤ RuinFraction × Capital; −1 when none
 	// TieBar is the first bar at which an order was decided on money too
 	// small to tell apart from rounding (note 13): sized from an equity
 	// below 1 quote unit, of a notional below 1, or refused or filled by a
