@@ -227,6 +227,29 @@ func TestCSV(t *testing.T) {
 	}
 }
 
+// TestEarlyTimes: integer epochs of 0–499 are read as seconds of 1970 (the
+// unit their size suggests), and the series says so: no market data is
+// that old. A 2024 series says nothing.
+func TestEarlyTimes(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("time,open,high,low,close,volume\n")
+	for i := range 500 {
+		fmt.Fprintf(&b, "%d,10,11,9,10,1\n", i)
+	}
+	s := mustLoad(t, writeBytes(t, "early.csv", []byte(b.String())), LoadOptions{})
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0].Error(), "times start at 1970-01-01T00:00:00Z, before any plausible market data (2009): the integer times were read as seconds since 1970, a unit inferred from their size; give the unit (--epoch-unit)") {
+		t.Errorf("warnings %v", s.Warnings)
+	}
+	s = mustLoad(t, writeBytes(t, "early.csv", []byte(b.String())), LoadOptions{EpochUnit: time.Millisecond})
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0].Error(), "read as milliseconds since 1970, as asked") {
+		t.Errorf("warnings with a given unit: %v", s.Warnings)
+	}
+	s = mustLoad(t, writeBytes(t, "late.csv", []byte("time,open,high,low,close,volume\n1704067200,10,11,9,10,1\n1704067260,10,11,9,10,1\n")), LoadOptions{})
+	if len(s.Warnings) != 0 {
+		t.Errorf("a 2024 series warns: %v", s.Warnings)
+	}
+}
+
 // TestBadInput: every problem is an *InputError naming the file, the column
 // and row where there is one, wrapping the right sentinel; none panics.
 func TestBadInput(t *testing.T) {

@@ -1,6 +1,7 @@
 package data
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -11,6 +12,40 @@ import (
 // finish turns the collected columns into s: nulls per the policy, per-row
 // value checks (in file order, so errors name the file's own rows), then time
 // order, duplicates, gaps, and the optional gap fill.
+// plausibleFrom is 2009-01-01 UTC, before any market data marginlab can
+// meet (Bitcoin's first block): earlier times mean a misread time column.
+const plausibleFrom = 1230768000 * int64(time.Second)
+
+// earlyTimes is the warning for a series that starts before plausibleFrom,
+// naming the epoch unit used for integer times and whether it was given.
+func (a *accum) earlyTimes(first int64) error {
+	msg := fmt.Sprintf("times start at %s, before any plausible market data (2009)", FormatTime(first))
+	switch u := a.conv.epochUnit; {
+	case u != 0 && a.opt.EpochUnit == 0:
+		msg += fmt.Sprintf(": the integer times were read as %s since 1970, a unit inferred from their size; give the unit (--epoch-unit) if that is wrong", epochUnitName(u))
+	case u != 0:
+		msg += fmt.Sprintf(": the integer times were read as %s since 1970, as asked", epochUnitName(u))
+	default:
+		msg += ": check the time column"
+	}
+	return errors.New(msg)
+}
+
+// epochUnitName names an epoch unit in words.
+func epochUnitName(u time.Duration) string {
+	switch u {
+	case time.Second:
+		return "seconds"
+	case time.Millisecond:
+		return "milliseconds"
+	case time.Microsecond:
+		return "microseconds"
+	case time.Nanosecond:
+		return "nanoseconds"
+	}
+	return u.String() + " units"
+}
+
 func (a *accum) finish(s *Series) error {
 	s.Kind, s.TimeColumn = a.p.kind, a.p.names[roleTime]
 	if a.rows == 0 {
@@ -37,6 +72,9 @@ func (a *accum) finish(s *Series) error {
 			}
 		}
 		s.Bars = Bars{Time: a.time, Open: a.vals[roleOpen], High: a.vals[roleHigh], Low: a.vals[roleLow], Close: a.vals[roleClose], Volume: vol}
+	}
+	if n > 0 && a.time[0] < plausibleFrom {
+		s.Warnings = append(s.Warnings, a.earlyTimes(a.time[0]))
 	}
 	s.Timeframe = DetectTimeframe(a.time)
 	s.Gaps = findGaps(a.time, s.Timeframe)
