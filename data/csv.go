@@ -21,6 +21,10 @@ func readCSV(ctx context.Context, f *os.File, s *Series, acc *accum) error {
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return err
 	}
+	if i := binaryAt(head); i >= 0 {
+		return fileError(s.Path, ErrFormat, fmt.Sprintf("byte %d is 0x%02x, not text", i, head[i]),
+			"a file that is not Parquet or Arrow is read as CSV, and this one is not text either: check the file (a download cut short? the wrong file?)")
+	}
 	firstLine, _, _ := strings.Cut(string(head), "\n")
 	r := csv.NewReader(br)
 	r.ReuseRecord = true
@@ -101,11 +105,27 @@ func readCSV(ctx context.Context, f *os.File, s *Series, acc *accum) error {
 func csvError(path string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &InputError{File: path, Row: -1, Line: pe.Line, Err: ErrCorrupt, Detail: pe.Err.Error(),
-			Hint: "every line needs the same number of fields as the header"}
+		hint := "fix the line's quoting"
+		if errors.Is(pe.Err, csv.ErrFieldCount) {
+			hint = "every line needs the same number of fields as the header"
+		}
+		return &InputError{File: path, Row: -1, Line: pe.Line, Err: ErrCorrupt, Detail: pe.Err.Error(), Hint: hint}
 	}
 	if errors.Is(err, io.EOF) {
 		return fileError(path, ErrEmpty, "no header line", "")
 	}
 	return err
+}
+
+// binaryAt returns the offset of the first byte in head that no text file
+// holds (a NUL, or a control character other than tab, newline, carriage
+// return and form feed), or −1. A file of no known format is read as CSV;
+// this catches binary data before its bytes become column names.
+func binaryAt(head []byte) int {
+	for i, c := range head {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' {
+			return i
+		}
+	}
+	return -1
 }

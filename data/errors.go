@@ -53,12 +53,15 @@ func (e *InputError) Error() string {
 	if e.Column != "" {
 		where = append(where, "column "+strconv.Quote(e.Column))
 	}
-	if e.Row >= 0 {
+	switch {
+	case e.Row >= 0:
 		r := "row " + strconv.Itoa(e.Row)
 		if e.Line > 0 {
 			r += " (line " + strconv.Itoa(e.Line) + ")"
 		}
 		where = append(where, r)
+	case e.Line > 0: // a text file's line that holds no row (a malformed one)
+		where = append(where, "line "+strconv.Itoa(e.Line))
 	}
 	if e.HasTime {
 		where = append(where, "time "+FormatTime(e.Time))

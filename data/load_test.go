@@ -380,6 +380,24 @@ func TestBadFiles(t *testing.T) {
 			t.Fatalf("err = %v (%+v), want row 1 line 3 column close", err, ie)
 		}
 	})
+	t.Run("ragged csv gives the line", func(t *testing.T) {
+		path := writeBytes(t, "f.csv", []byte("date,open,high,low,close\n2024-01-01,1,2,1,2\n2024-01-02,1,2\n"))
+		_, err := load(t, path, LoadOptions{})
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), path+": line 3: ") || !strings.Contains(err.Error(), "same number of fields") {
+			t.Fatalf("err = %v, want line 3 named", err)
+		}
+	})
+	t.Run("binary csv is refused before its bytes become column names", func(t *testing.T) {
+		junk := make([]byte, 20000)
+		for i := range junk {
+			junk[i] = byte(i*131 + 7)
+		}
+		path := writeBytes(t, "f.csv", junk)
+		_, err := load(t, path, LoadOptions{})
+		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "not text") || len(err.Error()) > 400 {
+			t.Fatalf("err = %q (%d bytes), want a short ErrFormat saying it is not text", err, len(err.Error()))
+		}
+	})
 	t.Run("directory", func(t *testing.T) {
 		if _, err := load(t, t.TempDir(), LoadOptions{}); !errors.Is(err, ErrFormat) {
 			t.Fatalf("err = %v", err)
