@@ -36,7 +36,7 @@
 //	venue: binance-usdm        # a preset (venue.PresetNames) or a venue file
 //	fees: {maker: null, taker: null}   # override the venue's rates; maker in [-0.01, 0.1), taker in [0, 0.1)
 //	capital: 10000             # starting wallet, quote units, > 0
-//	leverage: 10               # ≥ 1 (one number; lists are for sweeps, not built yet)
+//	leverage: 10               # ≥ 1 (one number; a list makes a sweep: marginlab sweep)
 //	strategy: {name: sma_cross, params: {}}        # name required; params checked by package strategy
 //	sizing: {kind: equity_fraction, params: {}}    # kind required; params checked by package strategy
 //	modes: [isolated, cross]   # non-empty, each of isolated, cross, hybrid, no repeats

@@ -166,7 +166,7 @@ func TestUnknownKeys(t *testing.T) {
 func TestTypeErrors(t *testing.T) {
 	tests := []struct{ doc, want string }{
 		{"capital: lots\n", `c.yaml:1: capital = "lots": want a number`},
-		{"leverage: [5, 10]\n", "c.yaml:1: leverage: want a number, got a list (lists of leverages are for sweeps, which are not built yet)"},
+		{"leverage: [5, 10]\n", "c.yaml:1: leverage: want a number, got a list (a list of leverages is a sweep: run it with 'marginlab sweep -c FILE --out DIR')"},
 		{"cooldown: 1.5\n", "c.yaml:1: cooldown = 1.5: want an integer"},
 		{"data: {synthetic: {bars: 1e3.5}}\n", `c.yaml:1: data.synthetic.bars = "1e3.5": want an integer`},
 		{"seed: -1\n", "c.yaml:1: seed = -1: want an integer ≥ 0"},

@@ -21,7 +21,7 @@ var schema = yamlfile.Schema{
 	ValueInPath: true,
 	Mismatch: func(e *Error, tag string) {
 		if e.Path == "leverage" && tag == "seq" {
-			e.Err = fmt.Errorf("%w (lists of leverages are for sweeps, which are not built yet)", e.Err)
+			e.Err = fmt.Errorf("%w (a list of leverages is a sweep: run it with 'marginlab sweep -c FILE --out DIR')", e.Err)
 		}
 	},
 }

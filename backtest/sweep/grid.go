@@ -116,13 +116,25 @@ func Expand(src []byte, source string, checks ...runconfig.Check) (*Plan, error)
 	}
 	plan.Axes = sorted
 
-	// Walk the grid: substitute one value per axis, parse the cell.
-	total := 1
+	// Walk the grid: substitute one value per axis, parse the cell. A
+	// grid too large to walk whole may still be sampled: then only the
+	// sampled cells are built.
+	total, sample := 1, plan.Settings.Sample
 	for _, ax := range plan.Axes {
 		total *= len(ax.Values)
-		if total > 1_000_000 {
-			return nil, fmt.Errorf("%s: the grid has more than 1,000,000 cells; use sweep.sample to draw some", source)
+		if total > maxSampledGrid {
+			return nil, fmt.Errorf("%s: the grid has more than %d cells, too many even to sample from; sweep fewer values", source, maxSampledGrid)
 		}
+	}
+	indices := []int(nil) // nil: every cell
+	if total > maxGrid {
+		if sample <= 0 {
+			return nil, fmt.Errorf("%s: the grid has %d cells, more than %d; set sweep.sample to run a random sample of them", source, total, maxGrid)
+		}
+		if sample > maxGrid {
+			return nil, fmt.Errorf("%s: sweep.sample = %d: at most %d cells can run", source, sample, maxGrid)
+		}
+		indices = sampleIndices(total, sample, plan.Settings.Seed)
 	}
 	saved := make([]yaml.Node, len(axes))
 	for k, n := range axes {
@@ -135,8 +147,15 @@ func Expand(src []byte, source string, checks ...runconfig.Check) (*Plan, error)
 	}()
 	seen := map[string]bool{}
 	var errs []error
-	for c := range total {
-		idx := c
+	count := total
+	if indices != nil {
+		count = len(indices)
+	}
+	for i := range count {
+		idx := i
+		if indices != nil {
+			idx = indices[i]
+		}
 		params := make([]Param, len(plan.Axes))
 		for a := len(order) - 1; a >= 0; a-- {
 			ax := plan.Axes[a]
@@ -170,11 +189,11 @@ func Expand(src []byte, source string, checks ...runconfig.Check) (*Plan, error)
 		return nil, errors.Join(errs...)
 	}
 	slices.SortFunc(plan.Cells, func(a, b Cell) int { return strings.Compare(a.ID, b.ID) })
-	if s := plan.Settings.Sample; s > 0 && s < len(plan.Cells) {
+	if indices == nil && sample > 0 && sample < len(plan.Cells) {
 		rng := rand.New(rand.NewPCG(plan.Settings.Seed, 0x73616d706c65)) // "sample"
-		perm := rng.Perm(len(plan.Cells))[:s]
+		perm := rng.Perm(len(plan.Cells))[:sample]
 		slices.Sort(perm)
-		picked := make([]Cell, s)
+		picked := make([]Cell, sample)
 		for k, p := range perm {
 			picked[k] = plan.Cells[p]
 		}
@@ -186,6 +205,32 @@ func Expand(src []byte, source string, checks ...runconfig.Check) (*Plan, error)
 	}
 	plan.Hash = h
 	return plan, nil
+}
+
+// Grid limits: a grid of more than maxGrid cells runs only as a sample
+// (sweep.sample of at most maxGrid cells); one of more than maxSampledGrid
+// is refused.
+const (
+	maxGrid        = 1_000_000
+	maxSampledGrid = 1 << 50
+)
+
+// sampleIndices draws k distinct indices of [0, n) with a generator seeded
+// by seed (Floyd's algorithm: k draws, whatever n), in increasing order.
+func sampleIndices(n, k int, seed uint64) []int {
+	rng := rand.New(rand.NewPCG(seed, 0x73616d706c65)) // "sample"
+	chosen := make(map[int]bool, k)
+	out := make([]int, 0, k)
+	for j := n - k; j < n; j++ {
+		t := rng.IntN(j + 1)
+		if chosen[t] {
+			t = j
+		}
+		chosen[t] = true
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // takeSettings reads and removes the top-level sweep section.

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/marginlab/marginlab/backtest"
 	"github.com/marginlab/marginlab/backtest/runconfig"
@@ -147,6 +148,43 @@ func TestExpandErrors(t *testing.T) {
 		} else {
 			t.Logf("%s: %v", name, err)
 		}
+	}
+}
+
+// TestHugeGridSample: a grid over a million cells runs as a sample, built
+// from the sampled cells alone; without sweep.sample it is refused with
+// the fix.
+func TestHugeGridSample(t *testing.T) {
+	huge := `capital: [1000, 2000, 3000, 4000]
+leverage: [2, 3, 4, 5]
+slippage: [0, 0.0001, 0.0002, 0.0003]
+cooldown: [0, 1, 2, 3]
+stop_at_liq: [0, 0.1, 0.2, 0.3]
+ruin: [0.1, 0.2, 0.3, 0.4]
+near_miss: [0.5, 0.6, 0.7, 0.8]
+record_every: [1, 2, 3, 4]
+seed: [1, 2, 3, 4]
+margin_policy: {top_up_at: [0, 0.9], sweep_below: [0, 0.1, 0.2, 0.3]}
+data: {synthetic: {bars: 100}}
+`
+	// 4^10 × 2 = 2,097,152 cells.
+	_, err := Expand([]byte(huge), "huge.yaml")
+	if err == nil || !strings.Contains(err.Error(), "2097152 cells, more than 1000000; set sweep.sample") {
+		t.Fatalf("without a sample: %v", err)
+	}
+	p, err := Expand([]byte(huge+"sweep: {sample: 40, seed: 3}\n"), "huge.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Cells) != 40 {
+		t.Errorf("%d cells, want the 40 sampled", len(p.Cells))
+	}
+	q, _ := Expand([]byte(huge+"sweep: {sample: 40, seed: 3}\n"), "huge.yaml")
+	if q.Hash != p.Hash || q.Cells[7].ID != p.Cells[7].ID {
+		t.Error("the same seed drew another sample")
+	}
+	if _, err := Expand([]byte(huge+"sweep: {sample: 2000000}\n"), "huge.yaml"); err == nil || !strings.Contains(err.Error(), "at most 1000000") {
+		t.Errorf("a sample over the limit: %v", err)
 	}
 }
 
