@@ -16,7 +16,7 @@ import (
 // readCSV reads a CSV file with a header row. The delimiter is a comma, or a
 // semicolon or tab when the header has no comma. Empty fields are nulls.
 func readCSV(ctx context.Context, f *os.File, s *Series, acc *accum) error {
-	br := bufio.NewReaderSize(f, 1<<20)
+	br := bufio.NewReaderSize(f, streamBuffer(f))
 	head, err := br.Peek(4096)
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return err

@@ -1,11 +1,15 @@
 package data
 
 import (
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/bits"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet/metadata"
 )
 
 // arrow-go trusts the lengths written in a file's metadata: a corrupt length
@@ -280,4 +284,40 @@ func (r *recycler) drain() {
 		delete(r.free, class)
 	}
 	r.pooled = 0
+}
+
+// checkParquetArrowSchema checks the Arrow schema a Parquet file may carry
+// in its key-value metadata (key "ARROW:schema", a base64 IPC stream whose
+// first message is the schema) before pqarrow decodes it: arrow-go sizes
+// allocations from that schema's vector lengths as it does from an IPC
+// file's.
+func checkParquetArrowSchema(md *metadata.FileMetaData) error {
+	v := md.KeyValueMetadata().FindValue("ARROW:schema")
+	if v == nil {
+		return nil
+	}
+	raw, err := base64.StdEncoding.DecodeString(*v)
+	if err != nil {
+		if raw, err = base64.RawStdEncoding.DecodeString(*v); err != nil {
+			return fmt.Errorf("the embedded Arrow schema is not base64: %w", err)
+		}
+	}
+	// The message: an optional continuation marker 0xFFFFFFFF, an int32
+	// length, then that many bytes of Message flatbuffer.
+	if len(raw) >= 4 && binary.LittleEndian.Uint32(raw) == 0xFFFFFFFF {
+		raw = raw[4:]
+	}
+	if len(raw) < 4 {
+		return errors.New("the embedded Arrow schema is empty")
+	}
+	n := int64(int32(binary.LittleEndian.Uint32(raw)))
+	raw = raw[4:]
+	if n <= 0 || n > int64(len(raw)) {
+		return fmt.Errorf("the embedded Arrow schema declares %d bytes of %d", n, len(raw))
+	}
+	m, err := parseMessage(raw[:n])
+	if err != nil || m.headerType != msgSchema {
+		return errors.New("the embedded Arrow schema is malformed")
+	}
+	return nil
 }

@@ -261,6 +261,17 @@ func corrupt(path string, err error) error {
 	return fileError(path, ErrCorrupt, err.Error(), hint)
 }
 
+// streamBuffer is the size of a read buffer for f: 1 MiB, or the file's
+// size when smaller. Buffers are made per column chunk, so a small file
+// (most of what a fuzzer or a test feeds) should not pay a mebibyte each.
+func streamBuffer(f *os.File) int {
+	const most = 1 << 20
+	if fi, err := f.Stat(); err == nil && fi.Size() < most {
+		return max(4096, int(fi.Size()))
+	}
+	return most
+}
+
 // maxRows bounds the rows a file may declare, so a corrupt header cannot
 // make the loader allocate terabytes.
 const maxRows = 1 << 31
@@ -270,7 +281,7 @@ func readParquet(ctx context.Context, f *os.File, s *Series, acc *accum, mem mem
 	// Stream each column chunk through a 1 MiB buffer rather than reading
 	// it whole: the whole-chunk buffers become garbage after every row group.
 	props.BufferedStreamEnabled = true
-	props.BufferSize = 1 << 20
+	props.BufferSize = int64(streamBuffer(f))
 	pf, err := file.NewParquetReader(f, file.WithReadProps(props))
 	if err != nil {
 		return corrupt(s.Path, err)
@@ -288,6 +299,9 @@ func readParquet(ctx context.Context, f *os.File, s *Series, acc *accum, mem mem
 	rows := pf.NumRows()
 	if rows < 0 || rows > maxRows {
 		return corrupt(s.Path, fmt.Errorf("file declares %d rows", rows))
+	}
+	if err := checkParquetArrowSchema(md); err != nil {
+		return corrupt(s.Path, err)
 	}
 	fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, mem)
 	if err != nil {
