@@ -761,9 +761,29 @@ func csvFloat(x float64) string {
 func csvBytes(header []string, rows [][]string) []byte {
 	var b bytes.Buffer
 	w := csv.NewWriter(&b)
-	w.Write(header)
-	w.WriteAll(rows) // writes to memory: no error but from Flush, which WriteAll reports
+	w.Write(safeCells(header))
+	for _, r := range rows {
+		w.Write(safeCells(r))
+	}
+	w.Flush() // writes to memory: no error
 	return b.Bytes()
+}
+
+// safeCells defuses cells a spreadsheet would run as a formula (OWASP,
+// "CSV Injection"): text starting with =, +, -, @, tab or carriage return
+// (a symbol named "=HYPERLINK(…)") gets a leading apostrophe. Numbers,
+// negative ones included, are left as they are.
+func safeCells(row []string) []string {
+	for i, c := range row {
+		if c == "" || !strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			continue
+		}
+		if _, err := strconv.ParseFloat(c, 64); err == nil {
+			continue
+		}
+		row[i] = "'" + c
+	}
+	return row
 }
 
 func liquidationsCSV(rs []backtest.Result) []byte {

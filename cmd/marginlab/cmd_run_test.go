@@ -365,3 +365,15 @@ func TestRecommitNotes(t *testing.T) {
 		t.Errorf("notes %q, want [%q]", got, want)
 	}
 }
+
+// TestCSVInjection: text a spreadsheet would run as a formula is defused;
+// numbers, negative ones too, are untouched.
+func TestCSVInjection(t *testing.T) {
+	got := string(csvBytes([]string{"symbol", "pnl"}, [][]string{
+		{"=HYPERLINK(\"http://x\")", "-12.5"}, {"+CMD", "3"}, {"-1+1", "-0"}, {"@SUM(A1)", "1e-3"}, {"\tTAB", "x"}, {"BTC", "-"},
+	}))
+	want := "symbol,pnl\n\"'=HYPERLINK(\"\"http://x\"\")\",-12.5\n'+CMD,3\n'-1+1,-0\n'@SUM(A1),1e-3\n'\tTAB,x\nBTC,'-\n"
+	if got != want {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+}
