@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/marginlab/marginlab/backtest/risk"
 	"github.com/marginlab/marginlab/backtest/sweep"
@@ -73,7 +74,9 @@ type ModeStats struct {
 	PartialLiquidations   int
 	PositionsTouched      int
 	LiquidationsAfterRuin int
-	ObservedYears         float64 // Σ runs' observed spans (to ruin, or the whole span)
+	// Orders refused, in all and by reason (backtest doc.go, Orders).
+	Rejections, RejectedMargin, RejectedLeverage, RejectedMinOrder, RejectedRuin int
+	ObservedYears                                                                float64 // Σ runs' observed spans (to ruin, or the whole span)
 	// AnyLiquidation is the share of runs with at least one liquidation
 	// event.
 	AnyLiquidation risk.Interval
@@ -234,6 +237,11 @@ func modeStats(mode string, runs []*sweep.RunRow, allLiqs []*sweep.LiquidationRo
 		ms.PartialLiquidations += m.PartialLiquidations
 		ms.PositionsTouched += m.PositionsTouched
 		ms.LiquidationsAfterRuin += m.LiquidationsAfterRuin
+		ms.Rejections += m.Rejections
+		ms.RejectedMargin += m.RejectedMargin
+		ms.RejectedLeverage += m.RejectedLeverage
+		ms.RejectedMinOrder += m.RejectedMinOrder
+		ms.RejectedRuin += m.RejectedRuin
 		ms.ObservedYears += m.ObservedYears
 		ms.FollowUp = max(ms.FollowUp, m.Years)
 		first[k], firstObs[k] = m.YearsToFirstLiquidation, !m.Censored
@@ -402,6 +410,10 @@ func findings(rep *Report) []string {
 		if m.Runs == 0 {
 			continue
 		}
+		if m.Positions == 0 {
+			out = append(out, fmt.Sprintf("%s opened no position in %s: %s.", m.Mode, plural(m.Runs, "run"), noPositionWhy(&m)))
+			continue
+		}
 		s := fmt.Sprintf("%s: %s of runs had at least one liquidation (%s)", m.Mode, pctInterval(m.AnyLiquidation), confText(rep.Conf))
 		if m.PartialLiquidations > 0 {
 			s += fmt.Sprintf("; %s partial-liquidation events besides %s positions liquidated", thousands(m.PartialLiquidations), thousands(m.PositionsLiquidated))
@@ -416,6 +428,24 @@ func findings(rep *Report) []string {
 		out = append(out, s+".")
 	}
 	return out
+}
+
+// noPositionWhy says why a mode opened no position: the orders refused, by
+// reason, or that the strategy never asked for one.
+func noPositionWhy(m *ModeStats) string {
+	if m.Rejections == 0 {
+		return "the strategy never entered one"
+	}
+	var parts []string
+	for _, r := range []struct {
+		name string
+		n    int
+	}{{"margin", m.RejectedMargin}, {"leverage above the tier's maximum", m.RejectedLeverage}, {"below the minimum order", m.RejectedMinOrder}, {"after ruin", m.RejectedRuin}} {
+		if r.n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %s", r.name, thousands(r.n)))
+		}
+	}
+	return "every order was refused (" + strings.Join(parts, ", ") + ")"
 }
 
 func (r *Report) mode(name string) *ModeStats {

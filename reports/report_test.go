@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -255,4 +256,23 @@ func syntheticResults(n int) *sweep.Results {
 	}
 	res.Manifest.Cells = make([]string, n)
 	return res
+}
+
+// TestNoPositionFinding: a mode that opened no position says why, instead
+// of a liquidation finding.
+func TestNoPositionFinding(t *testing.T) {
+	res := &sweep.Results{Manifest: &sweep.Manifest{Hash: "x", Settings: sweep.Settings{Paths: 1}}}
+	for _, mode := range []string{"isolated", "cross"} {
+		res.Runs = append(res.Runs, sweep.RunRow{CellID: "c", Mode: mode,
+			Metrics: backtest.Metrics{Bars: 100, Years: 0.01, ObservedYears: 0.01, YearsToRuin: 0.01, Censored: true,
+				Rejections: 7, RejectedLeverage: 6, RejectedMargin: 1}})
+	}
+	rep, err := Build(res, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "isolated opened no position in 1 run: every order was refused (margin 1, leverage above the tier's maximum 6)."
+	if !slices.Contains(rep.Findings, want) {
+		t.Errorf("findings %q, want %q", rep.Findings, want)
+	}
 }

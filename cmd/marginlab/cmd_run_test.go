@@ -377,3 +377,29 @@ func TestCSVInjection(t *testing.T) {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
 }
+
+// TestRunNoPositionOpened: at 125× a tenth of 10,000 margins 125,000 of
+// BTC, in the tier whose maximum leverage is 100: every order is refused.
+// The run says so in its finding (text and JSON) and the table gives the
+// refusals by reason, instead of "no mode was liquidated".
+func TestRunNoPositionOpened(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "c.yaml", "leverage: 125\ndata: {synthetic: {symbols: [BTC], bars: 3000}}\nmodes: [isolated]\n")
+	r := mustRun(t, exitOK, "run", "-c", cfg)
+	if !strings.Contains(r.out, "isolated opened no position: every order was refused (leverage above the tier's maximum") ||
+		!strings.Contains(r.out, "rejected orders") || strings.Contains(r.out, "No mode was liquidated") {
+		t.Errorf("run:\n%s", r.out)
+	}
+	r = mustRun(t, exitOK, "run", "-c", cfg, "--json")
+	var sum struct {
+		Finding string
+		Modes   []struct{ Metrics map[string]any }
+	}
+	if err := json.Unmarshal([]byte(r.out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	m := sum.Modes[0].Metrics
+	if !strings.Contains(sum.Finding, "opened no position") || m["positions"].(float64) != 0 || m["rejected_leverage"].(float64) == 0 {
+		t.Errorf("json: finding %q, metrics positions %v rejected_leverage %v", sum.Finding, m["positions"], m["rejected_leverage"])
+	}
+}
