@@ -59,8 +59,8 @@ func TestWriteFileFullDisk(t *testing.T) {
 	}
 	before, _ := os.ReadFile(path)
 	for _, at := range []int64{0, 2, 100, 10_000} {
-		restore := publish.SetFault(func(p string, off int64) error {
-			if off >= at {
+		restore := publish.SetFault(func(p string, size int64) error {
+			if size > at {
 				return syscall.ENOSPC
 			}
 			return nil

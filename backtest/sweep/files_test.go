@@ -74,11 +74,11 @@ func noTemps(t *testing.T, dir string) {
 	}
 }
 
-// fullAt fails writes to the file named name from offset at on, as a full
+// fullAt fails writes taking the file named name past at bytes, as a full
 // disk does.
 func fullAt(name string, at int64) func(string, int64) error {
-	return func(path string, off int64) error {
-		if filepath.Base(path) == name && off >= at {
+	return func(path string, size int64) error {
+		if filepath.Base(path) == name && size > at {
 			return syscall.ENOSPC
 		}
 		return nil

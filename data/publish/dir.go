@@ -28,7 +28,7 @@ type Dir struct {
 	stage  string // the staging directory, beside target
 	lock   *Lock  // target's
 	slock  *Lock  // stage's, the new target's after the swap
-	made   bool   // target did not exist: Replace created it, empty, to lock it
+	made   bool   // target did not exist (or held only a lock file): Replace created it to lock it
 	done   bool
 }
 
@@ -40,8 +40,8 @@ type Dir struct {
 // owned says which entries of an existing target the output replaces. An
 // entry it does not own (and that is not the lock file) would be deleted by
 // the swap: Replace refuses with an error wrapping ErrForeign that names
-// them. If another process holds the target's lock, the error is a
-// *LockedError.
+// them (a *ForeignError). If another process holds the target's lock, the
+// error is a *LockedError.
 func Replace(target string, owned func(name string) bool) (*Dir, error) {
 	shown := target
 	abs, err := filepath.Abs(target)
@@ -121,6 +121,9 @@ func (d *Dir) checkOwned(owned func(string) bool) error {
 	if err != nil {
 		return err
 	}
+	if len(entries) == 1 && entries[0].Name() == LockName && !d.lock.created {
+		d.made = true // left by a process killed before it published: ours
+	}
 	var foreign []string
 	for _, e := range entries {
 		if e.Name() != LockName && (owned == nil || !owned(e.Name())) {
@@ -130,14 +133,27 @@ func (d *Dir) checkOwned(owned func(string) bool) error {
 	if len(foreign) == 0 {
 		return nil
 	}
-	shown := foreign[:min(len(foreign), 5)]
-	list := strings.Join(shown, ", ")
-	if len(foreign) > len(shown) {
-		list += fmt.Sprintf(" and %d more", len(foreign)-len(shown))
-	}
-	return fmt.Errorf("%w: %s holds %s; the output replaces the directory as a whole, so name a new or empty directory, or move those out",
-		ErrForeign, d.shown, list)
+	return &ForeignError{Dir: d.shown, Names: foreign}
 }
+
+// ForeignError names the entries of a target directory that the output
+// does not include.
+type ForeignError struct {
+	Dir   string
+	Names []string // sorted
+}
+
+func (e *ForeignError) Error() string {
+	shown := e.Names[:min(len(e.Names), 5)]
+	list := strings.Join(shown, ", ")
+	if len(e.Names) > len(shown) {
+		list += fmt.Sprintf(" and %d more", len(e.Names)-len(shown))
+	}
+	return fmt.Sprintf("%s holds %s, which the output does not include; the output replaces the directory as a whole, so name a new or empty directory, or move those out",
+		e.Dir, list)
+}
+
+func (e *ForeignError) Is(target error) bool { return target == ErrForeign }
 
 // Commit flushes the staging directory to disk and swaps it in for the
 // target, then removes the previous contents and releases the lock. On
@@ -211,9 +227,13 @@ func (d *Dir) Fail(err error) error {
 	return &stagedError{err: err, stage: d.stage, target: d.shown, note: note}
 }
 
-// release unlocks the target, first removing it if Replace created it.
+// release unlocks the target, first removing it if Replace created it
+// (or the lock file, if Replace created that alone).
 func (d *Dir) release() {
 	d.undoMade()
+	if !d.made && d.lock != nil && d.lock.created {
+		os.Remove(filepath.Join(d.target, LockName))
+	}
 	d.lock.Unlock()
 }
 

@@ -138,11 +138,11 @@ func (g *Guard) Do(fn func() error) (err error) {
 var fault atomic.Pointer[func(path string, off int64) error]
 
 // SetFault makes every write to a file Create made fail with the error f
-// returns, f being given the file's final path and the offset of the
-// write; a nil f removes the fault. It is for tests that need a full disk
-// where they cannot mount a small one. It returns a function restoring the
-// previous fault.
-func SetFault(f func(path string, off int64) error) (restore func()) {
+// returns, f being given the file's final path and the size the write
+// would make the file; a nil f removes the fault. It is for tests that
+// need a full disk where they cannot mount a small one. It returns a
+// function restoring the previous fault.
+func SetFault(f func(path string, size int64) error) (restore func()) {
 	var p *func(string, int64) error
 	if f != nil {
 		p = &f
@@ -160,7 +160,7 @@ type faultWriter struct {
 
 func (w *faultWriter) Write(p []byte) (int, error) {
 	if h := fault.Load(); h != nil {
-		if err := (*h)(w.path, w.off); err != nil {
+		if err := (*h)(w.path, w.off+int64(len(p))); err != nil {
 			return 0, &fs.PathError{Op: "write", Path: w.f.Name(), Err: err}
 		}
 	}

@@ -48,7 +48,8 @@ func holder() string {
 // Lock is an exclusive lock on a directory, held until Unlock or the
 // process's end.
 type Lock struct {
-	f *os.File
+	f       *os.File
+	created bool // the lock file did not exist
 }
 
 // LockDir creates dir if needed and takes its lock without waiting. If
@@ -64,7 +65,12 @@ func LockDir(dir string) (*Lock, error) {
 func lockIn(dir string) (*Lock, error) {
 	path := filepath.Join(dir, LockName)
 	for tries := 0; ; tries++ {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+		created := true
+		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+		if errors.Is(err, os.ErrExist) {
+			created = false
+			f, err = os.OpenFile(path, os.O_RDWR, 0o644)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("locking %s: %w", dir, err)
 		}
@@ -92,7 +98,7 @@ func lockIn(dir string) (*Lock, error) {
 		if err := f.Truncate(0); err == nil {
 			f.WriteAt([]byte(holder()+"\n"), 0) // information only: a failure does not matter
 		}
-		return &Lock{f: f}, nil
+		return &Lock{f: f, created: created}, nil
 	}
 }
 

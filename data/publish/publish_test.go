@@ -64,10 +64,10 @@ func TestWriteFileReplacesAtomically(t *testing.T) {
 	}
 }
 
-// diskFull fails every write to a file named name from offset at on.
+// diskFull fails writes taking a file named name past at bytes.
 func diskFull(name string, at int64) func(string, int64) error {
-	return func(path string, off int64) error {
-		if filepath.Base(path) == name && off >= at {
+	return func(path string, size int64) error {
+		if filepath.Base(path) == name && size > at {
 			return syscall.ENOSPC
 		}
 		return nil
@@ -247,6 +247,32 @@ func TestReplaceFailLeavesTarget(t *testing.T) {
 		t.Errorf("the target Replace created is still there (%v)", err)
 	}
 	noTemps(t, parent)
+
+	// A process killed before it published leaves the target holding only
+	// its lock file: that is nothing, too. An empty directory of the
+	// user's stays.
+	for _, killed := range []bool{true, false} {
+		if err := os.Mkdir(fresh, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if killed {
+			if err := os.WriteFile(filepath.Join(fresh, LockName), []byte("pid 1\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d, err = Replace(fresh, own)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Abort()
+		_, err := os.Stat(fresh)
+		if killed && !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("the target a killed process created is still there (%v)", err)
+		}
+		if !killed && (err != nil || len(entries(t, fresh)) != 0) {
+			t.Errorf("an empty directory of the user's was changed (%v)", err)
+		}
+	}
 }
 
 func TestReplaceRefusesForeignEntries(t *testing.T) {
@@ -263,7 +289,7 @@ func TestReplaceRefusesForeignEntries(t *testing.T) {
 	if !errors.Is(err, ErrForeign) || !strings.Contains(err.Error(), "holds go.mod, notes.txt") {
 		t.Fatalf("Replace = %v, want ErrForeign naming go.mod and notes.txt", err)
 	}
-	if got := entries(t, target); !slices.Equal(got, []string{LockName, "go.mod", "notes.txt", "summary.json"}) {
+	if got := entries(t, target); !slices.Equal(got, []string{"go.mod", "notes.txt", "summary.json"}) {
 		t.Errorf("target holds %q", got)
 	}
 	noTemps(t, filepath.Dir(target))
