@@ -40,12 +40,11 @@ func names(list ...string) func(string) bool {
 // it.
 func replaceOut(flag, dir string, owned func(string) bool) (*publish.Dir, error) {
 	d, err := publish.Replace(dir, owned)
-	var fe *publish.ForeignError
 	switch {
-	case errors.As(err, &fe) && flag != "":
+	case !errors.Is(err, publish.ErrForeign) && !errors.Is(err, publish.ErrBadTarget):
+		return d, err
+	case flag != "":
 		return nil, usagef("%s %s: %v", flag, dir, err)
-	case errors.As(err, &fe):
-		return nil, usagef("%v", err)
 	}
-	return d, err
+	return nil, usagef("%v", err)
 }

@@ -8,11 +8,22 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 )
 
 // ErrForeign is the error of a target directory holding entries the
 // output does not include, which replacing it would delete.
 var ErrForeign = errors.New("publish: the directory holds files the output does not include")
+
+// ErrBadTarget is the error of a target that cannot be replaced: the
+// current directory (or one holding it), or a file.
+var ErrBadTarget = errors.New("publish: the target cannot be replaced as a directory")
+
+// badTarget is an error wrapping ErrBadTarget with its own message.
+type badTarget struct{ msg string }
+
+func (e *badTarget) Error() string        { return e.msg }
+func (e *badTarget) Is(target error) bool { return target == ErrBadTarget }
 
 var errNoExchange = errors.New("publish: no atomic exchange of directories")
 
@@ -40,8 +51,9 @@ type Dir struct {
 // owned says which entries of an existing target the output replaces. An
 // entry it does not own (and that is not the lock file) would be deleted by
 // the swap: Replace refuses with an error wrapping ErrForeign that names
-// them (a *ForeignError). If another process holds the target's lock, the
-// error is a *LockedError.
+// them (a *ForeignError). The current directory, a directory holding it
+// and a file are refused with an error wrapping ErrBadTarget. If another
+// process holds the target's lock, the error is a *LockedError.
 func Replace(target string, owned func(name string) bool) (*Dir, error) {
 	shown := target
 	abs, err := filepath.Abs(target)
@@ -49,7 +61,7 @@ func Replace(target string, owned func(name string) bool) (*Dir, error) {
 		return nil, err
 	}
 	if wd, err := os.Getwd(); err == nil && (abs == wd || strings.HasPrefix(wd, abs+string(filepath.Separator))) || abs == filepath.Dir(abs) {
-		return nil, fmt.Errorf("publish: %s is the current directory or holds it; the output replaces its directory as a whole, so name a directory below it", shown)
+		return nil, &badTarget{fmt.Sprintf("%s is the current directory or holds it; the output replaces its directory as a whole, so name a directory below it", shown)}
 	}
 	if resolved, err := filepath.EvalSymlinks(target); err == nil {
 		target = resolved
@@ -72,7 +84,7 @@ func Replace(target string, owned func(name string) bool) (*Dir, error) {
 	case err != nil:
 		return nil, err
 	case !fi.IsDir():
-		return nil, fmt.Errorf("publish: %s exists and is not a directory", shown)
+		return nil, &badTarget{fmt.Sprintf("%s exists and is not a directory; name a directory", shown)}
 	}
 	if d.lock, err = lockIn(target); err != nil {
 		d.undoMade()
@@ -191,6 +203,8 @@ func (d *Dir) Commit() error {
 		d.done = true
 		syncDir(parent)
 		os.RemoveAll(old)
+	case errors.Is(err, syscall.EBUSY) || errors.Is(err, syscall.EXDEV):
+		return d.Fail(fmt.Errorf("publishing %s: %v (is it a mount point? name a directory inside it)", d.stage, cause(err)))
 	default:
 		return d.Fail(&Error{Op: "publishing", Path: d.stage, Err: cause(err)})
 	}

@@ -294,11 +294,15 @@ func TestReplaceRefusesForeignEntries(t *testing.T) {
 	}
 	noTemps(t, filepath.Dir(target))
 	wd, _ := os.Getwd()
-	if _, err := Replace(".", nil); err == nil || !strings.Contains(err.Error(), "current directory") {
+	if _, err := Replace(".", nil); !errors.Is(err, ErrBadTarget) || !strings.Contains(err.Error(), "current directory") {
 		t.Errorf("Replace(.) = %v", err)
 	}
-	if _, err := Replace(filepath.Dir(wd), nil); err == nil || !strings.Contains(err.Error(), "current directory") {
+	if _, err := Replace(filepath.Dir(wd), nil); !errors.Is(err, ErrBadTarget) || !strings.Contains(err.Error(), "current directory") {
 		t.Errorf("Replace(parent of the working directory) = %v", err)
+	}
+	file := filepath.Join(target, "summary.json")
+	if _, err := Replace(file, nil); !errors.Is(err, ErrBadTarget) || err.Error() != file+" exists and is not a directory; name a directory" {
+		t.Errorf("Replace(a file) = %v", err)
 	}
 }
 
