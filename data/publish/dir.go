@@ -46,7 +46,7 @@ type Dir struct {
 // Replace locks the directory target (creating it and its parents if
 // needed) and creates an empty staging directory beside it. Before that it
 // repairs what a killed process left: a previous directory set aside and
-// not put back is restored, and temporaries of target are removed.
+// not put back is restored, and the temporaries of target are removed.
 //
 // owned says which entries of an existing target the output replaces. An
 // entry it does not own (and that is not the lock file) would be deleted by
@@ -70,29 +70,41 @@ func Replace(target string, owned func(name string) bool) (*Dir, error) {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
 	}
-	if err := restoreAside(parent, name); err != nil {
-		return nil, err
-	}
 	d := &Dir{target: target, shown: shown}
-	switch fi, err := os.Stat(target); {
-	case errors.Is(err, fs.ErrNotExist):
-		if err := os.Mkdir(target, 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+	for tries := 0; ; tries++ {
+		d.made = false
+		switch fi, err := os.Stat(target); {
+		case errors.Is(err, fs.ErrNotExist):
+			if err := os.Mkdir(target, 0o755); err == nil {
+				d.made = true
+			} else if !errors.Is(err, fs.ErrExist) {
+				return nil, err
+			}
+		case err != nil:
 			return nil, err
-		} else if err == nil {
-			d.made = true
+		case !fi.IsDir():
+			return nil, &badTarget{fmt.Sprintf("%s exists and is not a directory; name a directory", shown)}
 		}
-	case err != nil:
-		return nil, err
-	case !fi.IsDir():
-		return nil, &badTarget{fmt.Sprintf("%s exists and is not a directory; name a directory", shown)}
-	}
-	if d.lock, err = lockIn(target); err != nil {
-		d.undoMade()
+		// Not holding the lock, Replace leaves the directory alone on
+		// failure: it may be another process's by now.
+		d.lock, err = lockIn(target)
+		if errors.Is(err, fs.ErrNotExist) && tries < 10 {
+			continue // removed by a process that failed meanwhile
+		}
 		var le *LockedError
 		if errors.As(err, &le) {
 			le.Dir = shown
 		}
-		return nil, err
+		if err != nil {
+			return nil, err
+		}
+		break
+	}
+	if d.made {
+		if err := d.adoptAside(parent, name); err != nil {
+			d.release()
+			return nil, err
+		}
 	}
 	// Holding the lock, whatever temporaries of target exist are orphans.
 	if err := cleanBeside(parent, name); err != nil {
@@ -272,15 +284,12 @@ func (e *stagedError) Error() string {
 
 func (e *stagedError) Unwrap() error { return e.err }
 
-// restoreAside puts back a previous directory that a process killed
-// between Commit's two renames left aside, if the target is missing. A
-// directory set aside by a live process (its lock is held) is left alone
-// and makes Replace fail.
-func restoreAside(parent, name string) error {
-	target := filepath.Join(parent, name)
-	if _, err := os.Lstat(target); err == nil {
-		return nil // asides, if any, are removed once target is locked
-	}
+// adoptAside puts back a previous directory that a process killed
+// between Commit's two renames left aside, when the target was missing
+// (Replace made it, and holds its lock). The aside's lock file comes with
+// it: locked first, it becomes the target's lock. A directory set aside
+// by a live process (its lock is held) is left alone, and Replace fails.
+func (d *Dir) adoptAside(parent, name string) error {
 	entries, err := os.ReadDir(parent)
 	if err != nil {
 		return err
@@ -291,24 +300,30 @@ func restoreAside(parent, name string) error {
 			asides = append(asides, e.Name())
 		}
 	}
-	slices.Sort(asides)
-	for _, a := range asides {
-		path := filepath.Join(parent, a)
-		l, err := lockIn(path)
-		if err != nil {
-			var le *LockedError
-			if errors.As(err, &le) {
-				le.Dir = target
-			}
-			return err
-		}
-		err = os.Rename(path, target)
-		l.Unlock()
-		if err == nil {
-			return syncDir(parent)
-		}
+	if len(asides) == 0 {
+		return nil
 	}
-	return nil
+	slices.Sort(asides)
+	path := filepath.Join(parent, asides[len(asides)-1])
+	l, err := lockIn(path)
+	if err != nil {
+		var le *LockedError
+		if errors.As(err, &le) {
+			le.Dir = d.shown
+		}
+		return err
+	}
+	// Remove the target made to hold the lock (os.Rename does not
+	// replace a directory), and put the aside in its place.
+	os.Remove(filepath.Join(d.target, LockName))
+	os.Remove(d.target)
+	if err := os.Rename(path, d.target); err != nil {
+		l.Unlock()
+		return fmt.Errorf("restoring %s from %s, where an interrupted run left it: %w", d.shown, path, err)
+	}
+	d.lock.Unlock()
+	d.lock, d.made = l, false
+	return syncDir(parent)
 }
 
 // cleanBeside removes the staging directories, temporary files and

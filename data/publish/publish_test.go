@@ -456,3 +456,56 @@ func TestFullTmpfs(t *testing.T) {
 	}
 	noTemps(t, mnt)
 }
+
+// TestReplaceConcurrent: writers racing for one target either publish a
+// whole output or fail with ErrLocked; the target always holds one
+// writer's complete output, and nothing is left beside it.
+func TestReplaceConcurrent(t *testing.T) {
+	for _, exchange := range []bool{true, false} {
+		if !exchange {
+			defer func(old func(a, b string) error) { exchangeDirs = old }(exchangeDirs)
+			exchangeDirs = func(a, b string) error { return errNoExchange }
+		}
+		parent := t.TempDir()
+		target := filepath.Join(parent, "out")
+		errs := make(chan error, 64)
+		for w := range 8 {
+			go func() {
+				for i := range 8 {
+					d, err := Replace(target, owns("a", "b"))
+					if err != nil {
+						errs <- err
+						continue
+					}
+					body := fmt.Sprintf("%d.%d", w, i)
+					err = WriteFile(filepath.Join(d.Path(), "a"), []byte(body))
+					if err == nil {
+						err = WriteFile(filepath.Join(d.Path(), "b"), []byte(body))
+					}
+					if err == nil {
+						err = d.Commit()
+					} else {
+						d.Abort()
+					}
+					errs <- err
+				}
+			}()
+		}
+		published := 0
+		for range 64 {
+			switch err := <-errs; {
+			case err == nil:
+				published++
+			case !errors.Is(err, ErrLocked):
+				t.Errorf("exchange=%v: %v", exchange, err)
+			}
+		}
+		if published == 0 {
+			t.Errorf("exchange=%v: no writer published", exchange)
+		}
+		if a, b := readFile(t, filepath.Join(target, "a")), readFile(t, filepath.Join(target, "b")); a != b {
+			t.Errorf("exchange=%v: target mixes two outputs: %q and %q", exchange, a, b)
+		}
+		noTemps(t, parent)
+	}
+}
