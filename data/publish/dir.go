@@ -100,6 +100,9 @@ func Replace(target string, owned func(name string) bool) (*Dir, error) {
 		}
 		break
 	}
+	if es, err := os.ReadDir(target); err == nil && len(es) == 1 && es[0].Name() == LockName && !d.lock.created {
+		d.made = true // left by a process killed before it published: ours
+	}
 	if d.made {
 		if err := d.adoptAside(parent, name); err != nil {
 			d.release()
@@ -128,7 +131,7 @@ func Replace(target string, owned func(name string) bool) (*Dir, error) {
 	if err != nil {
 		os.RemoveAll(d.stage)
 		d.release()
-		return nil, fmt.Errorf("publish: cannot stage %s beside it: %w", shown, err)
+		return nil, fmt.Errorf("cannot stage %s beside it: %w", shown, err)
 	}
 	return d, nil
 }
@@ -144,9 +147,6 @@ func (d *Dir) checkOwned(owned func(string) bool) error {
 	entries, err := os.ReadDir(d.target)
 	if err != nil {
 		return err
-	}
-	if len(entries) == 1 && entries[0].Name() == LockName && !d.lock.created {
-		d.made = true // left by a process killed before it published: ours
 	}
 	var foreign []string
 	for _, e := range entries {
@@ -205,9 +205,11 @@ func (d *Dir) Commit() error {
 		}
 		if err := os.Rename(d.stage, d.target); err != nil {
 			if rerr := os.Rename(old, d.target); rerr != nil {
+				// The target is another process's now: leave it alone.
 				d.done = true
 				os.RemoveAll(d.stage)
-				d.release()
+				d.slock.Unlock()
+				d.lock.Unlock()
 				return fmt.Errorf("publishing %s: %v; the previous contents are in %s (the next run puts them back)", d.shown, cause(err), old)
 			}
 			return d.Fail(&Error{Op: "publishing", Path: d.stage, Err: cause(err)})

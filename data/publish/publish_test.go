@@ -374,6 +374,27 @@ func TestReplaceRestoresAside(t *testing.T) {
 		t.Errorf("target holds %q", got)
 	}
 	noTemps(t, parent)
+
+	// Killed again, before publishing, after making a target to lock:
+	// the target holds a lock file alone, and the previous output is still
+	// aside.
+	if err := os.Rename(target, aside); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(target, LockName), []byte("pid 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d, err = Replace(target, owns("a.csv")); err != nil {
+		t.Fatal(err)
+	}
+	d.Abort()
+	if got := readFile(t, filepath.Join(target, "a.csv")); got != "previous" {
+		t.Errorf("after a second kill the target holds %q", got)
+	}
+	noTemps(t, parent)
 }
 
 func TestLocks(t *testing.T) {
