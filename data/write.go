@@ -1,15 +1,12 @@
 package data
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -18,6 +15,8 @@ import (
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/compress"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+
+	"github.com/marginlab/marginlab/data/publish"
 )
 
 // kindMetadataKey is the schema metadata key under which marginlab records
@@ -139,20 +138,24 @@ func seriesRecord(s *Series, extra map[string]string) (arrow.Record, error) {
 	return rec, nil
 }
 
-// Write writes s to w in the given format.
+// Write writes s to w in the given format. A write error of w is
+// returned as is (arrow-go's writers would panic on some and drop others).
 func Write(w io.Writer, format Format, s *Series, opt WriteOptions) error {
 	rec, err := seriesRecord(s, opt.Metadata)
 	if err != nil {
 		return err
 	}
 	defer rec.Release()
-	switch format {
-	case FormatParquet:
-		return writeParquet(w, rec, opt)
-	case FormatArrowFile, FormatArrowStream:
-		return writeIPC(w, rec, format == FormatArrowStream, opt)
-	}
-	return fmt.Errorf("data: cannot write format %q", format)
+	g := publish.NewGuard(w)
+	return g.Do(func() error {
+		switch format {
+		case FormatParquet:
+			return writeParquet(g, rec, opt)
+		case FormatArrowFile, FormatArrowStream:
+			return writeIPC(g, rec, format == FormatArrowStream, opt)
+		}
+		return fmt.Errorf("data: cannot write format %q", format)
+	})
 }
 
 func writeParquet(w io.Writer, rec arrow.Record, opt WriteOptions) error {
@@ -235,49 +238,24 @@ func writeIPC(w io.Writer, rec arrow.Record, stream bool, opt WriteOptions) erro
 
 // WriteFile writes s to path, choosing the format from the extension. It
 // writes to a temporary file in the same directory, flushes it to disk and
-// renames it into place, then flushes the directory, so neither a crash nor
-// a power cut leaves a half-written file under the final name.
+// renames it into place, then flushes the directory (publish.Create), so
+// neither a full disk, a crash nor a power cut leaves a half-written file
+// under the final name. The file's mode is 0644 less the umask.
 func WriteFile(path string, s *Series, opt WriteOptions) error {
 	format, err := FormatFromPath(path)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	f, err := publish.Create(path)
 	if err != nil {
-		return err
+		return fmt.Errorf("data: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // no-op after a successful rename
-	if err := Write(tmp, format, s, opt); err != nil {
-		tmp.Close()
-		return fmt.Errorf("data: writing %s: %w", path, err)
+	defer f.Abort()
+	if err := f.Do(func() error { return Write(f, format, s, opt) }); err != nil {
+		return fmt.Errorf("data: %w", err)
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-// syncDir flushes a directory's entries (a rename) to disk. Filesystems
-// that cannot sync a directory (some network and Windows filesystems)
-// report an error that is not worth failing a finished write for.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, syscall.ENOTSUP) {
-		return err
+	if err := f.Commit(); err != nil {
+		return fmt.Errorf("data: %w", err)
 	}
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/marginlab/marginlab/backtest"
 	"github.com/marginlab/marginlab/backtest/runconfig"
 	"github.com/marginlab/marginlab/data"
+	"github.com/marginlab/marginlab/data/publish"
 )
 
 // Shard selects a deterministic subset of a plan's cells: cell i (in ID
@@ -104,9 +105,24 @@ var ErrInterrupted = errors.New("sweep: interrupted; run the same command again 
 // read-only), persisting each finished job, then writes the tables and the
 // manifest. Jobs finished by an earlier run of the same plan in opt.Out are
 // not run again.
+//
+// Run holds opt.Out's lock (publish.LockDir) throughout: a second sweep
+// into the same directory fails at once with an error naming the process
+// that holds it. Holding it, Run removes the temporary tables and manifest
+// a killed run left.
 func Run(ctx context.Context, plan *Plan, m *data.Market, opt Options) error {
 	if opt.NewStrategy == nil || opt.NewSizer == nil {
 		return errors.New("sweep: Options.NewStrategy and NewSizer are required")
+	}
+	lock, err := publish.LockDir(opt.Out)
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	defer lock.Unlock()
+	for _, name := range append(slices.Clone(tableNames), manifestName) {
+		if err := publish.CleanTemps(filepath.Join(opt.Out, name)); err != nil {
+			return fmt.Errorf("sweep: %w", err)
+		}
 	}
 	if err := os.MkdirAll(filepath.Join(opt.Out, "jobs"), 0o755); err != nil {
 		return err
@@ -274,26 +290,13 @@ func runJob(plan *Plan, j job, paths *pathCache, opt Options, log *jobWriter, in
 		out.Runs = append(out.Runs, mr)
 	}
 	if err := log.append(&out); err != nil {
-		return 0, err
+		msg := ""
+		if publish.DiskFull(err) {
+			msg = " (the disk is full: free some space, then run the same command again to resume)"
+		}
+		return 0, fmt.Errorf("sweep: saving the result of cell %s path %d: %w%s", cell.ID, j.path, err, msg)
 	}
 	return int64(len(m.Time) * len(m.Symbols) * len(modes)), nil
-}
-
-// writeAtomic writes b to path through a temporary file and a rename.
-func writeAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // pathCache builds each Monte Carlo path's market once and drops it when

@@ -10,6 +10,8 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/marginlab/marginlab/data/publish"
 )
 
 // Input fingerprints one data file the sweep read.
@@ -102,7 +104,10 @@ func (m *Manifest) write(dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, manifestName), append(b, '\n'))
+	if err := publish.WriteFile(filepath.Join(dir, manifestName), append(b, '\n')); err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	return nil
 }
 
 // fingerprints hashes the data files a cell's config reads.

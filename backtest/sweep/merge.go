@@ -4,9 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-
 	"slices"
 	"strings"
+
+	"github.com/marginlab/marginlab/data/publish"
 )
 
 // Merge checks that the shard directories hold one sweep (the same config
@@ -14,7 +15,33 @@ import (
 // cell of its plan exactly once, then writes the merged tables and a
 // manifest into out. The tables are the ones an unsharded run writes, byte
 // for byte. Problems name the shard directory and the cells.
+//
+// out is replaced as a whole (publish.Replace): the new directory is
+// written beside it and swapped in when complete, so a failure (a full
+// disk) leaves out as it was, and a second merge into out while one runs
+// fails at once, naming the first. out may hold only what a merge writes
+// (MergedEntry).
 func Merge(out string, shardDirs []string) error {
+	d, err := publish.Replace(out, MergedEntry)
+	if err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	if err := MergeInto(d.Path(), shardDirs); err != nil {
+		return d.Fail(err)
+	}
+	return d.Commit()
+}
+
+// MergedEntry reports whether name is an entry of a merged directory: a
+// table, the manifest, or the report directory cmd/marginlab adds.
+func MergedEntry(name string) bool {
+	return slices.Contains(tableNames, name) || name == manifestName || name == "report"
+}
+
+// MergeInto is Merge writing into the existing directory dir as it is,
+// for a caller that stages dir itself (cmd/marginlab adds the report
+// before it publishes the directory).
+func MergeInto(out string, shardDirs []string) error {
 	if len(shardDirs) == 0 {
 		return errors.New("sweep: merge needs at least one shard directory")
 	}
@@ -96,9 +123,6 @@ func Merge(out string, shardDirs []string) error {
 			}
 			refs = append(refs, ref)
 		}
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return err
 	}
 	if err := writeTables(out, first.Axes, refs, first.Trades, first.Equity); err != nil {
 		return err

@@ -3,9 +3,7 @@ package sweep
 import (
 	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -22,6 +20,7 @@ import (
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 
 	"github.com/marginlab/marginlab/backtest"
+	"github.com/marginlab/marginlab/data/publish"
 )
 
 // Result tables (Parquet, ZSTD), rows sorted by cell id, mode, path:
@@ -34,7 +33,13 @@ import (
 //	trades.parquet        every fill (Options.Trades)
 //	equity.parquet        the downsampled series (Options.Equity)
 
-// writeTables reads the job records and writes the tables into out.
+// tableNames are the files writeTables may write.
+var tableNames = []string{"runs.parquet", "liquidations.parquet", "trades.parquet", "equity.parquet"}
+
+// writeTables reads the job records and writes the tables into out. Each
+// table is written under a temporary name; they are renamed into place
+// together once every one is complete, so a failure (a full disk) leaves
+// the previous tables as they were.
 func writeTables(out string, axes []Axis, refs []jobRef, trades, equity bool) error {
 	order := append([]jobRef(nil), refs...)
 	sortRefs(order) // by cell id, then path, whatever shard holds them
@@ -42,6 +47,9 @@ func writeTables(out string, axes []Axis, refs []jobRef, trades, equity bool) er
 	liqs := newTable(filepath.Join(out, "liquidations.parquet"), liquidationColumns())
 	fills := newTable(filepath.Join(out, "trades.parquet"), fillColumns())
 	eqs := newTable(filepath.Join(out, "equity.parquet"), equityColumns())
+	for _, t := range []*table{runs, liqs, fills, eqs} {
+		defer t.abort() // no-op once committed
+	}
 	// Rows go out a cell at a time: every path of one mode, then the next
 	// mode. A cell's records arrive consecutively, since order is sorted.
 	var cell []*jobResult
@@ -79,7 +87,15 @@ func writeTables(out string, axes []Axis, refs []jobRef, trades, equity bool) er
 		}()
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for _, t := range tabs {
+		if err := t.commit(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // addCellRows appends one cell's rows, its records being every path's.
@@ -303,7 +319,7 @@ type table struct {
 	bools  [][]bool
 	rows   int
 
-	file   *os.File
+	file   *publish.File
 	fw     *pqarrow.FileWriter
 	arrowS *arrow.Schema
 	err    error
@@ -379,14 +395,19 @@ func (t *table) flush() {
 		return
 	}
 	if t.fw == nil {
-		if t.file, t.err = os.CreateTemp(filepath.Dir(t.path), "."+filepath.Base(t.path)+".tmp*"); t.err != nil {
+		if t.file, t.err = publish.Create(t.path); t.err != nil {
+			t.err = fmt.Errorf("sweep: %w", t.err)
 			return
 		}
 		props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd),
 			parquet.WithVersion(parquet.V2_LATEST), parquet.WithCreatedBy("marginlab"))
 		t.arrowS = t.schema()
-		if t.fw, t.err = pqarrow.NewFileWriter(t.arrowS, struct{ io.Writer }{t.file}, props,
-			pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())); t.err != nil {
+		// arrow-go panics when the file's first bytes cannot be written:
+		// every call into it goes through the file's Do.
+		if t.err = t.do(func() (err error) {
+			t.fw, err = pqarrow.NewFileWriter(t.arrowS, t.file, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+			return err
+		}); t.err != nil {
 			return
 		}
 	}
@@ -426,31 +447,47 @@ func (t *table) flush() {
 		a.Release()
 	}
 	if t.err == nil {
-		t.err = t.fw.Write(rec)
+		t.err = t.do(func() error { return t.fw.Write(rec) })
 	}
 	rec.Release()
 	t.rows = 0
 }
 
-// close writes the last rows and renames the file into place.
+// do runs one call into arrow-go's writer: a write error of the file (a
+// full disk), a panic, or arrow-go's own error becomes an error naming
+// the table's path.
+func (t *table) do(fn func() error) error {
+	if err := t.file.Do(fn); err != nil {
+		return fmt.Errorf("sweep: %w", err)
+	}
+	return nil
+}
+
+// close writes the last rows and the footer. The file is complete but
+// still under its temporary name: commit publishes it.
 func (t *table) close() error {
 	if t.rows > 0 || t.fw == nil {
 		t.flush()
 	}
-	if t.fw != nil {
-		if err := t.fw.Close(); err != nil && t.err == nil {
-			t.err = err
-		}
+	if t.fw != nil && t.err == nil {
+		// arrow-go's Close drops the error of the footer's write; the
+		// file's Do returns it.
+		t.err = t.do(t.fw.Close)
 	}
-	if t.file == nil {
-		return t.err
+	return t.err
+}
+
+// commit renames the complete table into place.
+func (t *table) commit() error {
+	if err := t.file.Commit(); err != nil {
+		return fmt.Errorf("sweep: %w", err)
 	}
-	if err := t.file.Close(); err != nil && t.err == nil {
-		t.err = err
+	return nil
+}
+
+// abort removes the temporary file of a table not committed.
+func (t *table) abort() {
+	if t.file != nil {
+		t.file.Abort()
 	}
-	if t.err != nil {
-		os.Remove(t.file.Name())
-		return t.err
-	}
-	return os.Rename(t.file.Name(), t.path)
 }

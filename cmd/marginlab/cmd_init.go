@@ -14,6 +14,7 @@ import (
 
 	"github.com/marginlab/marginlab/backtest/runconfig"
 	"github.com/marginlab/marginlab/data"
+	"github.com/marginlab/marginlab/data/publish"
 )
 
 const defaultConfigFile = "marginlab.yaml"
@@ -199,5 +200,5 @@ func writeStarter(path string, force bool, text string) error {
 			return err
 		}
 	}
-	return writeAtomic(path, []byte(text))
+	return publish.WriteFile(path, []byte(text))
 }

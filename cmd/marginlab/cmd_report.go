@@ -30,6 +30,9 @@ manifest.json) and writes into --out (default RESULTS_DIR/report):
   summary.json every number in the report
   figures/     the figures as PNG and SVG
 
+The directory is written beside itself and replaced as a whole once
+complete, so a failure leaves the previous report; it may hold only these.
+
 Statistics: P(at least one liquidation) per mode, liquidations per 1,000
 positions and per year, loss per liquidation (median, 95th percentile,
 worst) and paired isolated − cross differences, with intervals that
@@ -70,7 +73,7 @@ func setupReport(flags *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		if err := buildAndWriteReport(sio.errOut, dir, res, reports.DirEquity(args[0], res), reports.Options{Conf: *conf, Seed: *seed, BlockDays: *blockDays}); err != nil {
+		if err := publishReport(sio.errOut, "--out", dir, res, reports.DirEquity(args[0], res), reports.Options{Conf: *conf, Seed: *seed, BlockDays: *blockDays}); err != nil {
 			return err
 		}
 		fmt.Fprintf(sio.out, "wrote %s: index.html, summary.md, summary.json, figures/\n", dir)

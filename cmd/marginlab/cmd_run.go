@@ -22,6 +22,7 @@ import (
 	"github.com/marginlab/marginlab/backtest"
 	"github.com/marginlab/marginlab/backtest/runconfig"
 	"github.com/marginlab/marginlab/data"
+	"github.com/marginlab/marginlab/data/publish"
 	"github.com/marginlab/marginlab/reports"
 	"github.com/marginlab/marginlab/strategy"
 )
@@ -52,7 +53,11 @@ first bar, ends before the last, or has a hole) is an error naming the
 file, the gap, and the data.start or data.end that avoid it; funding times
 stamped a few milliseconds after the hour are put on the hour.
 
-With --out DIR it also writes, replacing files of those names:
+With --out DIR it also writes the files below. They are written into a
+temporary directory beside DIR, which replaces DIR once everything is
+written: a run that fails (a full disk) leaves DIR as it was, and DIR may
+hold only these files. A second run into DIR while one is writing it
+fails at once, naming the first.
 
   DIR/summary.json       the configuration with defaults filled, the market
                          (per symbol, which prices drive liquidation checks
@@ -137,6 +142,15 @@ func setupRun(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
+		// The output directory is locked and staged before the work, so a
+		// second run into it fails at once.
+		var d *publish.Dir
+		if *out != "" {
+			if d, err = replaceOut("--out", *out, runOutputs); err != nil {
+				return err
+			}
+			defer d.Abort()
+		}
 		p, err := newPairedRun(ctx, sio, f)
 		if err != nil {
 			return err
@@ -148,18 +162,8 @@ func setupRun(fs *flag.FlagSet) runFunc {
 		if err != nil {
 			return err
 		}
-		if *out != "" {
-			if err := p.write(*out, sum); err != nil {
-				return err
-			}
-		}
-		var reportNote bytes.Buffer
-		if *out != "" && !*noReport {
-			res, eq, err := pairedResults([]*pairedRun{p}, []string{"run"}, "", nil)
-			if err != nil {
-				return err
-			}
-			if err := autoReport(&reportNote, sio.errOut, *out, res, eq); err != nil {
+		if d != nil {
+			if err := p.writeRun(sio, d, sum, *noReport); err != nil {
 				return err
 			}
 		}
@@ -179,10 +183,30 @@ func setupRun(fs *flag.FlagSet) runFunc {
 		printCaveats(sio.out, p.warnings)
 		if *out != "" {
 			fmt.Fprintf(sio.out, "\nWrote %s/{summary.json,liquidations.csv,fills.csv,equity.csv}\n", strings.TrimSuffix(*out, "/"))
-			sio.out.Write(reportNote.Bytes())
+			if !*noReport {
+				reportNote(sio.out, *out)
+			}
 		}
 		return nil
 	}
+}
+
+// writeRun writes the run's files and, unless noReport, its report into
+// the staged output directory d, and publishes it.
+func (p *pairedRun) writeRun(sio *stdio, d *publish.Dir, sum *runSummary, noReport bool) error {
+	if err := p.write(d.Path(), sum); err != nil {
+		return d.Fail(err)
+	}
+	if !noReport {
+		res, eq, err := pairedResults([]*pairedRun{p}, []string{"run"}, "", nil)
+		if err == nil {
+			err = stageReport(sio.errOut, d.Path(), res, eq)
+		}
+		if err != nil {
+			return d.Fail(err)
+		}
+	}
+	return d.Commit()
 }
 
 // loadConfig reads and validates a configuration, the strategy and sizer
@@ -699,7 +723,7 @@ func marshalSummary(v any) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// write writes the four output files to dir, each atomically.
+// write writes the four output files into dir, creating it if needed.
 func (p *pairedRun) write(dir string, sum *runSummary) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -718,33 +742,9 @@ func (p *pairedRun) write(dir string, sum *runSummary) error {
 		{"equity.csv", equityCSV(p.results)},
 	}
 	for _, f := range files {
-		if err := writeAtomic(filepath.Join(dir, f.name), f.body); err != nil {
+		if err := publish.WriteFile(filepath.Join(dir, f.name), f.body); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// writeAtomic writes body to a temporary file beside path and renames it
-// into place, so a reader never sees a partial file.
-func writeAtomic(path string, body []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	_, werr := tmp.Write(body)
-	cerr := tmp.Close()
-	if err := errors.Join(werr, cerr); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ func TestRunOut(t *testing.T) {
 	}
 	mustRun(t, exitOK, "run", "-c", cfg, "--out", out1)
 	entries, _ := os.ReadDir(out1)
-	if len(entries) != len(outputFiles)+1 { // and report/
+	if len(entries) != len(outputFiles)+2 { // and report/ and the lock file
 		t.Errorf("out1 holds %d entries after a rerun", len(entries))
 	}
 	// The report, byte-identical between the two runs.

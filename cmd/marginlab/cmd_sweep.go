@@ -17,6 +17,7 @@ import (
 	"github.com/marginlab/marginlab/backtest"
 	"github.com/marginlab/marginlab/backtest/runconfig"
 	"github.com/marginlab/marginlab/backtest/sweep"
+	"github.com/marginlab/marginlab/reports"
 	"github.com/marginlab/marginlab/strategy"
 )
 
@@ -42,7 +43,10 @@ When all are done, DIR holds runs.parquet (one row per cell × mode × path:
 every swept parameter and every metric), liquidations.parquet, with
 --trades trades.parquet, with --equity equity.parquet, and manifest.json,
 and DIR/report holds the report 'marginlab report DIR' writes (unless
---no-report; its cell-over-time figure needs --equity).
+--no-report; its cell-over-time figure needs --equity). Each table is
+written under a temporary name and they are renamed into place together,
+so a failure (a full disk) leaves the previous ones. A sweep holds a lock
+on DIR: a second sweep into DIR fails at once, naming the first.
 
 Sharding: --shard K/N (0 ≤ K < N) runs cells K, K+N, K+2N, … in id order,
 in its own DIR. Without --shard, --shards N with the environment variable
@@ -213,7 +217,11 @@ configuration hash and table options, every shard complete) and that
 together they hold every cell exactly once, then writes into --out the
 tables an unsharded run writes, byte for byte, and a manifest, and the
 whole sweep's report into DIR/report (unless --no-report). A missing,
-duplicated or foreign shard is an error naming the directories and cells.`,
+duplicated or foreign shard is an error naming the directories and cells.
+
+DIR is written beside itself and replaced as a whole once complete: a
+failed merge leaves it as it was, and DIR may hold only what merge
+writes. A second merge into DIR while one runs fails at once, naming it.`,
 	examples: []string{
 		"marginlab merge --out results shard-0 shard-1 shard-2",
 		"marginlab merge --out results shards/*",
@@ -228,14 +236,29 @@ func setupMerge(fs *flag.FlagSet) runFunc {
 		if *out == "" || len(args) == 0 {
 			return usagef("--out DIR and at least one SHARD_DIR are required")
 		}
-		if err := sweep.Merge(*out, args); err != nil {
+		d, err := replaceOut("--out", *out, sweep.MergedEntry)
+		if err != nil {
+			return err
+		}
+		defer d.Abort()
+		err = sweep.MergeInto(d.Path(), args)
+		if err == nil && !*noReport {
+			var res *sweep.Results
+			if res, err = sweep.ReadResults(d.Path()); err == nil {
+				err = stageReport(sio.errOut, d.Path(), res, reports.DirEquity(d.Path(), res))
+			}
+		}
+		if err != nil {
+			return d.Fail(err)
+		}
+		if err := d.Commit(); err != nil {
 			return err
 		}
 		fmt.Fprintf(sio.out, "merged %d shards into %s\n", len(args), *out)
-		if *noReport {
-			return nil
+		if !*noReport {
+			reportNote(sio.out, *out)
 		}
-		return sweepReport(sio, *out)
+		return nil
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/marginlab/marginlab/backtest/risk"
 	"github.com/marginlab/marginlab/backtest/runconfig"
 	"github.com/marginlab/marginlab/data"
+	"github.com/marginlab/marginlab/data/publish"
 	"github.com/marginlab/marginlab/reports"
 )
 
@@ -46,7 +47,9 @@ configuration: 'marginlab run -c DIR/10x/config.json' repeats it) and the
 files 'marginlab run --out' writes, and DIR/report: the report 'marginlab
 report' writes for a sweep, the leverage ladder being the swept parameter
 (index.html with every figure, summary.md, summary.json, figures/), unless
---no-report. The same seed gives the same output and byte-identical files.`,
+--no-report. DIR is replaced as a whole once everything is written, as
+'marginlab run --out' does. The same seed gives the same output and
+byte-identical files.`,
 	examples: []string{
 		"marginlab demo",
 		"marginlab demo --seed 7",
@@ -82,6 +85,14 @@ func setupDemo(fs *flag.FlagSet) runFunc {
 		if err := f.Validate(checkStrategy); err != nil {
 			return fmt.Errorf("demo configuration: %w", err) // a bug: the demo's own settings
 		}
+		var dir *publish.Dir
+		if *out != "" {
+			var err error
+			if dir, err = replaceOut("--out", *out, demoOutputs); err != nil {
+				return err
+			}
+			defer dir.Abort()
+		}
 		base, err := newPairedRun(ctx, sio, f)
 		if err != nil {
 			return err
@@ -107,14 +118,21 @@ func setupDemo(fs *flag.FlagSet) runFunc {
 		}
 		d := newDemoSummary(f, base.market, rungs)
 		printDemo(sio.out, f, base.market, d)
-		if *out != "" {
-			if err := writeDemo(*out, d, rungs); err != nil {
+		if dir != nil {
+			err := writeDemo(dir.Path(), d, rungs)
+			if err == nil && !*noReport {
+				err = demoReport(sio, dir.Path(), rungs)
+			}
+			if err != nil {
+				return dir.Fail(err)
+			}
+			if err := dir.Commit(); err != nil {
 				return err
 			}
 			fmt.Fprintf(sio.out, "\nWrote %s: summary.json, and per leverage config.json and the run's files.\n", filepath.Join(*out, ""))
 			fmt.Fprintf(sio.out, "Repeat one leverage: marginlab run -c %s\n", filepath.Join(*out, rungDir(demoLeverages[len(demoLeverages)/2]), "config.json"))
 			if !*noReport {
-				return demoReport(sio, *out, rungs)
+				reportNote(sio.out, *out)
 			}
 		} else {
 			fmt.Fprintf(sio.out, "\nWrite every rung's configuration, results and an HTML report with --out DIR; start your own run with 'marginlab init'.\n")
@@ -318,10 +336,11 @@ func demoReport(sio *stdio, dir string, rungs []*pairedRun) error {
 	if err != nil {
 		return err
 	}
-	return autoReport(sio.out, sio.errOut, dir, res, eq)
+	return stageReport(sio.errOut, dir, res, eq)
 }
 
-// writeDemo writes summary.json and each rung's files under dir.
+// writeDemo writes summary.json and each rung's files into dir, a staging
+// directory.
 func writeDemo(dir string, d *demoSummary, rungs []*pairedRun) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -330,7 +349,7 @@ func writeDemo(dir string, d *demoSummary, rungs []*pairedRun) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(dir, "summary.json"), b); err != nil {
+	if err := publish.WriteFile(filepath.Join(dir, "summary.json"), b); err != nil {
 		return err
 	}
 	for _, p := range rungs {
@@ -347,7 +366,7 @@ func writeDemo(dir string, d *demoSummary, rungs []*pairedRun) error {
 			return err
 		}
 		cb.WriteByte('\n')
-		if err := writeAtomic(filepath.Join(rd, "config.json"), cb.Bytes()); err != nil {
+		if err := publish.WriteFile(filepath.Join(rd, "config.json"), cb.Bytes()); err != nil {
 			return err
 		}
 	}

@@ -58,8 +58,8 @@ func TestDemoOut(t *testing.T) {
 	})
 	// summary.json, five rungs of five files, and the report: three files
 	// and six figures in two formats (the heatmap needs a second swept
-	// parameter).
-	if len(names) != 1+5*5+3+6*2 {
+	// parameter); and the lock file.
+	if len(names) != 1+5*5+3+6*2+1 {
 		t.Errorf("demo wrote %d files: %v", len(names), names)
 	}
 	md, err := os.ReadFile(filepath.Join(d1, "report", "summary.md"))

@@ -74,6 +74,8 @@ func TestImportRules(t *testing.T) {
 				t.Errorf("%s depends on %s: backtest must not import strategy, reports or cmd", p.ImportPath, dep)
 			case under(rel, "backtest/risk") && strings.Contains(strings.Split(dep, "/")[0], ".") && !under(dep, "gonum.org/v1/gonum"):
 				t.Errorf("%s depends on %s: backtest/risk may import only the standard library and gonum", p.ImportPath, dep)
+			case rel == "data/publish" && strings.Contains(strings.Split(dep, "/")[0], ".") && !under(dep, "golang.org/x/sys"):
+				t.Errorf("%s depends on %s: data/publish, which every writer uses, may import only the standard library and golang.org/x/sys", p.ImportPath, dep)
 			}
 		}
 	}

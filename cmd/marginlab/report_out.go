@@ -12,6 +12,7 @@ import (
 	"slices"
 
 	"github.com/marginlab/marginlab/backtest/sweep"
+	"github.com/marginlab/marginlab/data/publish"
 	"github.com/marginlab/marginlab/reports"
 )
 
@@ -25,8 +26,10 @@ const defaultReportSeed = 1
 
 // buildAndWriteReport computes a report from res and writes every output
 // into dir: index.html, summary.md, summary.json and figures/, drawing the
-// cell-over-time figure from eq when it is not nil. A figure that failed
-// (as opposed to one the data cannot support) is a warning on warn.
+// cell-over-time figure from eq when it is not nil. dir is a staging
+// directory (publishReport): whatever it held before is not kept. A figure
+// that failed (as opposed to one the data cannot support) is a warning on
+// warn.
 func buildAndWriteReport(warn io.Writer, dir string, res *sweep.Results, eq reports.EquitySource, opt reports.Options) error {
 	rep, err := reports.Build(res, opt)
 	if err != nil {
@@ -58,53 +61,52 @@ func buildAndWriteReport(warn io.Writer, dir string, res *sweep.Results, eq repo
 		return err
 	}
 	for _, name := range slices.Sorted(maps.Keys(files)) {
-		if err := writeAtomic(filepath.Join(dir, name), files[name]); err != nil {
+		if err := publish.WriteFile(filepath.Join(dir, name), files[name]); err != nil {
 			return err
 		}
 	}
-	return removeStaleFigures(filepath.Join(dir, "figures"), files)
+	return nil
 }
 
-// removeStaleFigures deletes the figures an earlier report left in dir
-// that this one did not draw, so figures/ always matches index.html.
-func removeStaleFigures(dir string, written map[string][]byte) error {
-	entries, err := os.ReadDir(dir)
+// publishReport writes res's report into target (given with flag, if
+// any), replacing the directory as a whole: a failure leaves the previous
+// report as it was.
+func publishReport(warn io.Writer, flag, target string, res *sweep.Results, eq reports.EquitySource, opt reports.Options) error {
+	d, err := replaceOut(flag, target, reportOutputs)
 	if err != nil {
 		return err
 	}
-	for _, e := range entries {
-		ext := filepath.Ext(e.Name())
-		if e.IsDir() || ext != ".svg" && ext != ".png" {
-			continue
-		}
-		if _, ok := written[filepath.Join("figures", e.Name())]; !ok {
-			if err := os.Remove(filepath.Join(dir, e.Name())); err != nil {
-				return err
-			}
-		}
+	if err := buildAndWriteReport(warn, d.Path(), res, eq, opt); err != nil {
+		return d.Fail(err)
+	}
+	return d.Commit()
+}
+
+// stageReport writes the report a command produces by default into the
+// report directory of its staged output directory stage.
+func stageReport(warn io.Writer, stage string, res *sweep.Results, eq reports.EquitySource) error {
+	if err := buildAndWriteReport(warn, filepath.Join(stage, reportDir), res, eq, reports.Options{Seed: defaultReportSeed}); err != nil {
+		return fmt.Errorf("the report failed: %w", err)
 	}
 	return nil
 }
 
-// autoReport writes the report a command produces by default into
-// out/report and says so on w, warnings going to warn; a failure is
-// reported as an error that says the results themselves were written.
-func autoReport(w, warn io.Writer, out string, res *sweep.Results, eq reports.EquitySource) error {
-	dir := filepath.Join(out, reportDir)
-	if err := buildAndWriteReport(warn, dir, res, eq, reports.Options{Seed: defaultReportSeed}); err != nil {
-		return fmt.Errorf("the results are written, but their report failed: %w", err)
-	}
-	fmt.Fprintf(w, "Report: %s (summary.md, summary.json, figures/)\n", filepath.Join(dir, "index.html"))
-	return nil
+// reportNote says where the report of the output directory out is.
+func reportNote(w io.Writer, out string) {
+	fmt.Fprintf(w, "Report: %s (summary.md, summary.json, figures/)\n", filepath.Join(out, reportDir, "index.html"))
 }
 
 // sweepReport writes a complete sweep directory's report by default.
 func sweepReport(sio *stdio, out string) error {
 	res, err := sweep.ReadResults(out)
+	if err == nil {
+		err = publishReport(sio.errOut, "", filepath.Join(out, reportDir), res, reports.DirEquity(out, res), reports.Options{Seed: defaultReportSeed})
+	}
 	if err != nil {
 		return fmt.Errorf("the results are written, but their report failed: %w", err)
 	}
-	return autoReport(sio.out, sio.errOut, out, res, reports.DirEquity(out, res))
+	reportNote(sio.out, out)
+	return nil
 }
 
 // pairedResults lays out paired runs, one per cell on the real history, as

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/marginlab/marginlab/backtest/venue"
+	"github.com/marginlab/marginlab/data/publish"
 )
 
 var venueImportCmd = &command{
@@ -124,7 +125,7 @@ func setupVenueImport(fs *flag.FlagSet) runFunc {
 				return err
 			}
 		}
-		if err := writeAtomic(*out, body); err != nil {
+		if err := publish.WriteFile(*out, body); err != nil {
 			return err
 		}
 		keys := make([]string, 0, len(imp.Tables))
